@@ -18,11 +18,12 @@ public sealed class RulesFailOnABrokenModule
             Is.EqualTo(new[] { "Crm.Modules.Broken.LedgerPeek" }));
 
     [Test]
-    public void Contracts_depend_only_on_the_shared_kernel_abstractions_names_contracts_using_sqlite_mediator_or_a_module() =>
+    public void Contracts_depend_only_on_the_shared_kernel_abstractions_names_contracts_using_sqlite_mediator_logging_or_a_module() =>
         Assert.That(
             Offenders(ModuleRules.CheckContractsDependOnlyOnSharedKernelAbstractions(Broken)),
             Is.EqualTo(new[]
             {
+                "Crm.Modules.Broken.Contracts.BrokenLogSetting",
                 "Crm.Modules.Broken.Contracts.CustomerSnapshotStore",
                 "Crm.Modules.Broken.Contracts.GetBrokenThing",
                 "Crm.Modules.Broken.Contracts.LedgerCatalog",

@@ -15,6 +15,24 @@ public sealed record BrokenThingHappenedIntegrationEvent(string ThingId) : Integ
 public static class BrokenCatalog
 {
     public static readonly IReadOnlyList<string> Fields = ["name", "email"];
+
+    // Constant data and string switches make the compiler emit <PrivateImplementationDetails>; a catalog may use them.
+    private static readonly int[] Weights = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9];
+
+    public static int Weight(int index) => Weights[index % Weights.Length];
+
+    public static int Rank(string field) => field switch
+    {
+        "name" => 1,
+        "email" => 2,
+        "phone" => 3,
+        "city" => 4,
+        "country" => 5,
+        "birthday" => 6,
+        "segment" => 7,
+        "language" => 8,
+        _ => 0,
+    };
 }
 
 public enum BrokenStatus
@@ -43,6 +61,9 @@ public sealed record GetBrokenThing(string ThingId) : IRequest<int>;
 
 /// <summary>A record, but one that carries a service: contracts carry data, never what the container injects.</summary>
 public sealed record CustomerDirectory(IDocumentStore Store);
+
+/// <summary>A record in shape, but it depends on a library outside System and the shared kernel (logging).</summary>
+public sealed record BrokenLogSetting(Microsoft.Extensions.Logging.LogLevel Level);
 
 /// <summary>A static catalog in shape, but it reaches into another module's implementation.</summary>
 public static class LedgerCatalog
