@@ -132,7 +132,7 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
         return _take is { } take ? find.Limit(take) : find;
     }
 
-    private BsonDocument Filter()
+    internal BsonDocument Filter()
     {
         var clauses = _after is null ? _filters : [.. _filters, KeysetFilter(_after)];
         return clauses.Count switch
@@ -144,7 +144,7 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
     }
 
     /// <summary>Always ends with _id, so equal keys come back in a fixed order and keyset paging neither skips nor repeats.</summary>
-    private BsonDocument SortDocument()
+    internal BsonDocument SortDocument()
     {
         var sort = new BsonDocument();
         foreach (var key in _sort.Where(k => !sort.Contains(k.Field)))
