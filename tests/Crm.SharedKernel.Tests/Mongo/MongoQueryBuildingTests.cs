@@ -34,6 +34,9 @@ public sealed class MongoQueryBuildingTests
         Assert.That(() => query.Where(s => s.Age + 1 > 3), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("Add"));
         Assert.That(() => query.Where(s => s.Name.Length > 3), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("Length"));
         Assert.That(() => query.Where(s => s.Labels.Any(l => l == "x")), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("Enumerable.Any"));
+        string[] names = ["Ada"];
+        Assert.That(() => query.Where(s => names.Contains(s.Name)), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("Enumerable.Contains(array, x.Field)"));
+        Assert.That(() => query.Where(s => (s.Email ?? s.Name) == "Ada"), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("Coalesce"));
         Assert.That(() => query.OrderBy(s => s.Name.ToUpperInvariant()), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("not a member path"));
     }
 
@@ -41,10 +44,10 @@ public sealed class MongoQueryBuildingTests
     public void Predicates_of_the_subset_are_accepted_and_combined_with_and()
     {
         var since = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var ids = new[] { "a", "b" };
+        var ids = new List<string> { "a", "b" };
         var query = Query()
             .Where(s => s.JoinedAt >= since && (s.Tier == Tier.Gold || s.Age == null))
-            .Where(s => ids.Contains(s.Id) && s.Age.HasValue && !s.Tags.Contains("blocked"));
+            .Where(s => ids.Contains(s.Id) && s.Age.HasValue && !s.Labels.Contains("blocked"));
 
         Assert.That(FilterOf(query)["$and"].AsBsonArray, Has.Count.EqualTo(2));
     }
@@ -87,6 +90,17 @@ public sealed class MongoQueryBuildingTests
     [Test]
     public void Keyset_values_must_match_the_sort_keys_plus_the_id() =>
         Assert.That(() => FilterOf(Query().OrderBy(s => s.Name).After("Ada")), Throws.ArgumentException.With.Message.Contain("then its id"));
+
+    [Test]
+    public void A_projection_fetches_only_the_top_level_fields_it_reads()
+    {
+        var binding = _store.Binding<Shopper>();
+
+        Assert.That(
+            binding.FieldsReadBy((System.Linq.Expressions.Expression<Func<Shopper, string>>)(s => s.Name + "/" + s.Address!.City)),
+            Is.EqualTo(new BsonDocument { { "_id", 1 }, { "name", 1 }, { "address", 1 } }));
+        Assert.That(binding.FieldsReadBy((System.Linq.Expressions.Expression<Func<Shopper, string>>)(s => Describe(s))), Is.Null);
+    }
 
     [Test]
     public void A_patch_is_one_update_that_raises_the_version_with_exact_decimal_increments_and_null_as_unset()
@@ -142,6 +156,8 @@ public sealed class MongoQueryBuildingTests
         Assert.That(conflict.DocumentId, Is.EqualTo("s2"));
         Assert.That(conflict.Collection, Is.EqualTo("tests.shoppers"));
     }
+
+    private static string Describe(Shopper shopper) => shopper.Name;
 
     private static BsonDocument FilterOf(IDocumentQuery<Shopper> query) => ((MongoDocumentQuery<Shopper>)query).Filter();
 

@@ -1,4 +1,5 @@
 using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Infrastructure;
 using Crm.SharedKernel.Infrastructure.Mongo;
 using Crm.SharedKernel.Infrastructure.Outbox;
 using Microsoft.Extensions.Configuration;
@@ -65,6 +66,22 @@ public sealed class MongoUnreachableServerTests
 
         Assert.That(outbox, Is.SameAs(documents));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => documents.PingAsync());
+    }
+
+    [Test]
+    public async Task AddDocumentStore_picks_MongoDB_when_a_mongo_connection_string_is_configured()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Mongo"] = $"mongodb://127.0.0.1:{MongoTestStores.ClosedPort()}/?replicaSet=rs0",
+            })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddDocumentStore(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.That(provider.GetRequiredService<IDocumentStore>(), Is.TypeOf<MongoDocumentStore>());
     }
 }
 

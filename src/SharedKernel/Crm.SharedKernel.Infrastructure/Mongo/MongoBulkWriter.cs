@@ -57,6 +57,7 @@ internal sealed class MongoBulkWriter<T>(
         await store.WriteAsync(
             "bulk_write",
             transactional: false,
+            rows.Count,
             async (session, ct) =>
             {
                 var (ok, duplicates) = await BulkAsync(session, rows, ct);
@@ -77,6 +78,7 @@ internal sealed class MongoBulkWriter<T>(
                 await store.WriteAsync(
                     "bulk_write",
                     transactional: true,
+                    rows.Count,
                     async (session, ct) =>
                     {
                         var (ok, duplicates) = await BulkAsync(session, rows, ct);

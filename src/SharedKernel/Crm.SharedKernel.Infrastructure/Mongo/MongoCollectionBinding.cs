@@ -92,4 +92,56 @@ internal sealed class MongoCollectionBinding<T> : MongoCollectionBinding
     }
 
     public BsonDocument ToBson(T document) => document.ToBsonDocument(Serializer);
+
+    /// <summary>
+    /// An inclusion projection of the top-level fields <paramref name="projection"/> reads; null when it uses the
+    /// document otherwise (passes it to a method, say) and so needs all of it.
+    /// </summary>
+    public BsonDocument? FieldsReadBy(LambdaExpression projection)
+    {
+        var reader = new TopLevelMembers(projection.Parameters[0]);
+        reader.Visit(projection.Body);
+        if (reader.UsesWholeDocument)
+        {
+            return null;
+        }
+
+        var classMap = BsonClassMap.LookupClassMap(typeof(T));
+        var fields = new BsonDocument("_id", 1);
+        foreach (var member in reader.Members)
+        {
+            if (classMap.AllMemberMaps.FirstOrDefault(m => m.MemberName == member) is not { } map)
+            {
+                return null;
+            }
+
+            fields[map.ElementName] = 1;
+        }
+
+        return fields;
+    }
+
+    private sealed class TopLevelMembers(ParameterExpression document) : System.Linq.Expressions.ExpressionVisitor
+    {
+        public HashSet<string> Members { get; } = [];
+
+        public bool UsesWholeDocument { get; private set; }
+
+        protected override Expression VisitMember(MemberExpression node)
+        {
+            if (node.Expression == document)
+            {
+                Members.Add(node.Member.Name);
+                return node;
+            }
+
+            return base.VisitMember(node);
+        }
+
+        protected override Expression VisitParameter(ParameterExpression node)
+        {
+            UsesWholeDocument |= node == document;
+            return node;
+        }
+    }
 }

@@ -58,8 +58,8 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
         _take == 0 ? [] : await store.ReadAsync("query", binding.Name, ct => Find().ToListAsync(ct), cancellationToken);
 
     /// <summary>
-    /// The projection runs on the server when the driver can translate it; one it cannot (a call to the caller's own
-    /// code, say) runs here over whole documents, as on the SQLite engine.
+    /// The projection runs here, as compiled C#, so it means what it says on both engines (the server's $concat or
+    /// $toString would treat nulls and numbers its own way); only the top-level fields it reads are fetched.
     /// </summary>
     public async Task<IReadOnlyList<TResult>> SelectAsync<TResult>(
         Expression<Func<T, TResult>> projection, CancellationToken cancellationToken = default)
@@ -70,14 +70,9 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
             return [];
         }
 
-        var serverSide = Builders<T>.Projection.Expression(projection);
-        if (CanRender(serverSide))
-        {
-            return await store.ReadAsync("select", binding.Name, ct => Find().Project(serverSide).ToListAsync(ct), cancellationToken);
-        }
-
         var select = projection.Compile();
-        var documents = await store.ReadAsync("select", binding.Name, ct => Find().ToListAsync(ct), cancellationToken);
+        var find = binding.FieldsReadBy(projection) is { } fields ? Find().Project<T>(fields) : Find();
+        var documents = await store.ReadAsync("select", binding.Name, ct => find.ToListAsync(ct), cancellationToken);
         return documents.Select(select).ToList();
     }
 
@@ -209,19 +204,6 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
         var field = binding.Field(key, "sort key");
         _sort.Add(new SortKey(field.FieldName, descending, value => Serialize(field.FieldSerializer, value)));
         return this;
-    }
-
-    private bool CanRender<TResult>(ProjectionDefinition<T, TResult> projection)
-    {
-        try
-        {
-            projection.Render(new RenderArgs<T>(binding.Serializer, BsonSerializer.SerializerRegistry, renderForFind: true));
-            return true;
-        }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException)
-        {
-            return false;
-        }
     }
 
     /// <summary>A keyset value as the field's serializer stores it; a value of a neighbouring type (an int for a long key) is converted first.</summary>

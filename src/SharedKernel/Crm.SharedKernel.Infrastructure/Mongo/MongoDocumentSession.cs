@@ -104,6 +104,7 @@ internal sealed class MongoDocumentSession(MongoDocumentStore store) : IDocument
         await store.WriteAsync(
             "save_changes",
             transactional,
+            _writes.Count,
             async (session, ct) =>
             {
                 foreach (var write in _writes)

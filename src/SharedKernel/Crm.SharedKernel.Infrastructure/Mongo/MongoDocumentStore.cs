@@ -158,7 +158,11 @@ internal sealed partial class MongoDocumentStore : IDocumentStore, IOutboxStore,
     /// single atomic write it is (a lone update needs no transaction and so meets no write conflicts).
     /// </summary>
     public async Task WriteAsync(
-        string operation, bool transactional, Func<IClientSessionHandle, CancellationToken, Task> body, CancellationToken cancellationToken)
+        string operation,
+        bool transactional,
+        int rows,
+        Func<IClientSessionHandle, CancellationToken, Task> body,
+        CancellationToken cancellationToken)
     {
         await EnsureStartedAsync(cancellationToken);
         var start = Stopwatch.GetTimestamp();
@@ -190,7 +194,7 @@ internal sealed partial class MongoDocumentStore : IDocumentStore, IOutboxStore,
         }
         finally
         {
-            MongoStoreTelemetry.RecordCommit(start, operation, succeeded);
+            MongoStoreTelemetry.RecordCommit(start, operation, succeeded, rows);
         }
     }
 
@@ -297,6 +301,7 @@ internal sealed partial class MongoDocumentStore : IDocumentStore, IOutboxStore,
         await WriteAsync(
             "outbox.dispatched",
             transactional: false,
+            sequences.Count,
             (session, ct) => Outbox.UpdateManyAsync(session, filter, update, cancellationToken: ct),
             cancellationToken);
     }
@@ -390,7 +395,7 @@ internal sealed partial class MongoDocumentStore : IDocumentStore, IOutboxStore,
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
-        var hello = await Database.RunCommandAsync<BsonDocument>(new BsonDocument("hello", 1), cancellationToken: cancellationToken);
+        var hello = await HelloAsync(cancellationToken);
         var isReplicaSetMember = hello.Contains("setName");
         var isRouter = hello.TryGetValue("msg", out var msg) && msg == "isdbgrid";
         if (!isReplicaSetMember && !isRouter)
@@ -431,6 +436,19 @@ internal sealed partial class MongoDocumentStore : IDocumentStore, IOutboxStore,
                 new BsonDocument { { "dispatchedAt", 1 }, { "seq", 1 } }, new CreateIndexOptions { Name = "ix_pending" }),
             cancellationToken: cancellationToken);
         LogStarted(_logger, Database.DatabaseNamespace.DatabaseName, _bindings.Count);
+    }
+
+    /// <summary>"hello" names the topology; servers before 4.4.2 know it only as "isMaster".</summary>
+    private async Task<BsonDocument> HelloAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Database.RunCommandAsync<BsonDocument>(new BsonDocument("hello", 1), cancellationToken: cancellationToken);
+        }
+        catch (MongoCommandException ex) when (ex.CodeName == "CommandNotFound")
+        {
+            return await Database.RunCommandAsync<BsonDocument>(new BsonDocument("isMaster", 1), cancellationToken: cancellationToken);
+        }
     }
 
     private static async Task CreateIndexesAsync(

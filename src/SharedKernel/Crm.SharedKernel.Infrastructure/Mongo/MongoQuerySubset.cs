@@ -117,6 +117,14 @@ internal static class MongoQuerySubset
                 root);
         }
 
+        if (method.DeclaringType == typeof(MemoryExtensions))
+        {
+            // The driver would translate it, but the SQLite engine does not; the subset keeps both engines alike.
+            throw new UnsupportedQueryException(
+                $"MemoryExtensions.{method.Name} (C# 14 binds array.{method.Name}(x) to the span overload) is not in the query subset: "
+                + $"write Enumerable.Contains(array, x.Field) or use a List<T> or HashSet<T> ('{call}' in '{root}').");
+        }
+
         if (method.Name == "Contains" && ContainsOperands(call) is var (source, item))
         {
             var sourceIsValue = !DependsOnDocument(source);
@@ -133,9 +141,8 @@ internal static class MongoQuerySubset
     }
 
     /// <summary>
-    /// The collection and the item of a Contains call, in any of its forms: Enumerable.Contains, an instance
-    /// ICollection&lt;T&gt;.Contains, or the span overload C# 14 binds array.Contains(x) to (MemoryExtensions.Contains
-    /// over an implicit array-to-span conversion). string.Contains is not one of them.
+    /// The collection and the item of a Contains call: Enumerable.Contains or an instance ICollection&lt;T&gt;.Contains
+    /// (a List, a HashSet, a list field). string.Contains is not one of them.
     /// </summary>
     private static (Expression Source, Expression Item)? ContainsOperands(MethodCallExpression call)
     {
@@ -145,10 +152,9 @@ internal static class MongoQuerySubset
             return null;
         }
 
-        if (method.IsStatic && call.Arguments.Count == 2
-            && (method.DeclaringType == typeof(Enumerable) || method.DeclaringType == typeof(MemoryExtensions)))
+        if (method.IsStatic && method.DeclaringType == typeof(Enumerable) && call.Arguments.Count == 2)
         {
-            return (UnwrapSpan(call.Arguments[0]), call.Arguments[1]);
+            return (call.Arguments[0], call.Arguments[1]);
         }
 
         if (!method.IsStatic && call.Object is { } instance && call.Arguments.Count == 1
@@ -159,11 +165,6 @@ internal static class MongoQuerySubset
 
         return null;
     }
-
-    private static Expression UnwrapSpan(Expression expression) =>
-        expression is MethodCallExpression { Method.Name: "op_Implicit", Arguments: [var array] }
-            ? StripConvert(array)
-            : StripConvert(expression);
 
     /// <summary>A path from the document: x.A.B, x.Map["key"], x.Nullable.Value, x.Nullable.HasValue.</summary>
     private static bool IsPath(Expression expression) => expression switch

@@ -1,36 +1,33 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
+using Crm.SharedKernel.Infrastructure.Sqlite;
 
 namespace Crm.SharedKernel.Infrastructure.Mongo;
 
-/// <summary>Traces and timings of the store's hot paths, under the same names on every engine ("Crm.Store").</summary>
+/// <summary>
+/// The MongoDB engine reports through the same "Crm.Store" source and instruments as the SQLite engine, tagged with
+/// the engine, so dashboards read the same whichever store runs.
+/// </summary>
 internal static class MongoStoreTelemetry
 {
-    public const string Name = "Crm.Store";
+    public static Activity? StartCommit(string operation) => Start("store.commit", operation, collection: null);
 
-    public static readonly ActivitySource Source = new(Name);
+    public static Activity? StartQuery(string operation, string collection) => Start("store.query", operation, collection);
 
-    private static readonly Meter Meter = new(Name);
-
-    private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>(
-        "crm.store.commit.duration", "ms", "Time to commit a unit of work or a bulk-write batch.");
-
-    private static readonly Histogram<double> QueryDuration = Meter.CreateHistogram<double>(
-        "crm.store.query.duration", "ms", "Time to run a load or a query.");
-
-    public static Activity? StartCommit(string operation) => Start("commit", operation, collection: null);
-
-    public static Activity? StartQuery(string operation, string collection) => Start("query", operation, collection);
-
-    public static void RecordCommit(long startTimestamp, string operation, bool succeeded) =>
-        CommitDuration.Record(ElapsedMs(startTimestamp), Tags(operation, collection: null, succeeded));
+    public static void RecordCommit(long startTimestamp, string operation, bool succeeded, int rows)
+    {
+        StoreTelemetry.CommitDuration.Record(ElapsedMs(startTimestamp), Tags(operation, collection: null, succeeded));
+        if (succeeded && rows > 0)
+        {
+            StoreTelemetry.RowsWritten.Add(rows, new KeyValuePair<string, object?>("db.system.name", "mongodb"));
+        }
+    }
 
     public static void RecordQuery(long startTimestamp, string operation, string collection, bool succeeded) =>
-        QueryDuration.Record(ElapsedMs(startTimestamp), Tags(operation, collection, succeeded));
+        StoreTelemetry.QueryDuration.Record(ElapsedMs(startTimestamp), Tags(operation, collection, succeeded));
 
-    private static Activity? Start(string kind, string operation, string? collection)
+    private static Activity? Start(string name, string operation, string? collection)
     {
-        var activity = Source.StartActivity($"crm.store.{kind} {operation}", ActivityKind.Client);
+        var activity = StoreTelemetry.Source.StartActivity(name, ActivityKind.Client);
         if (activity is not null)
         {
             activity.SetTag("db.system.name", "mongodb");
