@@ -4,6 +4,7 @@ using Crm.SharedKernel.Infrastructure.Mongo;
 using Crm.SharedKernel.Infrastructure.Outbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NUnit.Framework;
 
 namespace Crm.SharedKernel.Tests.Mongo;
@@ -66,6 +67,27 @@ public sealed class MongoUnreachableServerTests
 
         Assert.That(outbox, Is.SameAs(documents));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => documents.PingAsync());
+    }
+
+    [Test]
+    public async Task A_host_starts_while_the_server_is_not_answering_yet_and_the_store_reports_unavailable_until_it_does()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDocumentCollection<Shopper>("tests.shoppers");
+        services.AddMongoDocumentStore(new MongoStoreOptions
+        {
+            ConnectionString = $"mongodb://127.0.0.1:{MongoTestStores.ClosedPort()}/?replicaSet=rs0",
+            ServerSelectionTimeout = TimeSpan.FromSeconds(1),
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        foreach (var hosted in provider.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => provider.GetRequiredService<IDocumentStore>().OpenSession().LoadAsync<Shopper>("x"));
     }
 
     [Test]

@@ -32,10 +32,27 @@ public static class MongoServiceCollectionExtensions
     }
 }
 
-/// <summary>Creates collections and indexes at host start, so a wrong server or a standalone server stops the host with a clear error.</summary>
-internal sealed class MongoStoreStartup(MongoDocumentStore store) : IHostedService
+/// <summary>
+/// Prepares the store when the host starts. A server that is not a replica set stops the host with the reason: it
+/// cannot be fixed by waiting. A server that does not answer yet (it may be starting beside the host) is logged, and
+/// the store tries again on first use; until then reads and writes fail as unavailable (503) and readiness says so.
+/// </summary>
+internal sealed partial class MongoStoreStartup(MongoDocumentStore store, ILogger<MongoStoreStartup> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => store.EnsureStartedAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.EnsureStartedAsync(cancellationToken);
+        }
+        catch (StoreUnavailableException ex) when (ex.InnerException is not null)
+        {
+            LogNotReady(logger, ex.Message);
+        }
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MongoDB store not ready at start; it will try again on first use: {Reason}")]
+    private static partial void LogNotReady(ILogger logger, string reason);
 }
