@@ -1,4 +1,6 @@
 using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using Crm.SharedKernel.Documents;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization;
@@ -27,9 +29,19 @@ internal abstract class MongoCollectionBinding
 
     public static string UniqueIndexName(string path) => UniquePrefix + path;
 
-    public static MongoCollectionBinding Create(DocumentCollection declared, IMongoDatabase database) =>
-        (MongoCollectionBinding)Activator.CreateInstance(
-            typeof(MongoCollectionBinding<>).MakeGenericType(declared.DocumentType), declared, database)!;
+    public static MongoCollectionBinding Create(DocumentCollection declared, IMongoDatabase database)
+    {
+        try
+        {
+            return (MongoCollectionBinding)Activator.CreateInstance(
+                typeof(MongoCollectionBinding<>).MakeGenericType(declared.DocumentType), declared, database)!;
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is { } inner)
+        {
+            ExceptionDispatchInfo.Throw(inner);
+            throw;
+        }
+    }
 
     /// <summary>The field path of the unique index the server named in a duplicate-key error; null for the id.</summary>
     public string? IndexPathOf(string? indexName) =>

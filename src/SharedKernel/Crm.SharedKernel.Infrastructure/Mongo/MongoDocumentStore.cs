@@ -6,7 +6,6 @@ using Crm.SharedKernel.Infrastructure.Outbox;
 using Microsoft.Extensions.Logging;
 using MongoDB.Bson;
 using MongoDB.Driver;
-using BulkWriteError = Crm.SharedKernel.Documents.BulkWriteError;
 using BulkWriteResult = Crm.SharedKernel.Documents.BulkWriteResult;
 
 namespace Crm.SharedKernel.Infrastructure.Mongo;
