@@ -115,19 +115,20 @@ internal sealed class MongoBulkWriter<T>(
         var models = rows.Select(ToModel).ToList();
         BulkWriteResult<BsonDocument> result;
         IReadOnlyList<MongoDB.Driver.BulkWriteError> errors = [];
+        IReadOnlyCollection<WriteModel<BsonDocument>> unprocessed = [];
         try
         {
             result = await binding.Raw.BulkWriteAsync(session, models, Unordered, cancellationToken);
         }
         catch (MongoBulkWriteException<BsonDocument> ex) when (ex.WriteConcernError is null
-                                                              && ex.WriteErrors.All(e => e.Category == ServerErrorCategory.DuplicateKey))
+                                                              && IsDuplicateRejection(ex.WriteErrors, session.IsInTransaction))
         {
             result = ex.Result;
             errors = ex.WriteErrors;
+            unprocessed = ex.UnprocessedRequests.ToHashSet();
         }
 
         var refused = errors.ToDictionary(e => e.Index);
-        var processed = result.ProcessedRequests.Count;
         var upserted = result.Upserts.Select(u => u.Index).ToHashSet();
         var ok = new List<(Row, BulkRowOutcome)>();
         var duplicates = new List<Duplicate>();
@@ -135,9 +136,12 @@ internal sealed class MongoBulkWriter<T>(
         {
             if (refused.TryGetValue(i, out var error))
             {
-                duplicates.Add(new Duplicate(rows[i], MongoErrors.AsDuplicateKey(error)));
+                if (error.Category == ServerErrorCategory.DuplicateKey)
+                {
+                    duplicates.Add(new Duplicate(rows[i], MongoErrors.AsDuplicateKey(error)));
+                }
             }
-            else if (i < processed)
+            else if (!unprocessed.Contains(models[i]))
             {
                 ok.Add((rows[i], mode == BulkWriteMode.Insert || upserted.Contains(i) ? BulkRowOutcome.Inserted : BulkRowOutcome.Updated));
             }
@@ -145,6 +149,16 @@ internal sealed class MongoBulkWriter<T>(
 
         return (ok, duplicates);
     }
+
+    /// <summary>
+    /// Outside a transaction every row was tried, so any other error is real. Inside one, the first duplicate aborts
+    /// the transaction and the server may fail later rows for that reason alone; those rows are tried again once the
+    /// duplicates are dropped, and a real error then surfaces on its own.
+    /// </summary>
+    private static bool IsDuplicateRejection(IReadOnlyList<MongoDB.Driver.BulkWriteError> errors, bool inTransaction) =>
+        inTransaction
+            ? errors.Any(e => e.Category == ServerErrorCategory.DuplicateKey)
+            : errors.All(e => e.Category == ServerErrorCategory.DuplicateKey);
 
     private WriteModel<BsonDocument> ToModel(Row row)
     {
