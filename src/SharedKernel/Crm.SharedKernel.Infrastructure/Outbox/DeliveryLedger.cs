@@ -36,44 +36,51 @@ internal sealed partial class DeliveryLedger(
     }
 
     /// <summary>
-    /// Pending deliveries of the queues that have at least one due record, each queue in sequence order. The
-    /// caller attempts a queue's records from the front and stops at the first that is not due or fails again.
+    /// The fronts of the queues that are due, oldest event first. Deliveries waiting behind a front are never due
+    /// themselves, so a long queue does not hide other queues' fronts.
     /// </summary>
-    public async Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> DueQueuesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DeliveryRecord>> DueFrontsAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var session = store.OpenSession();
         await using (session.ConfigureAwait(false))
         {
-            var due = await session.Query<DeliveryRecord>()
+            return await session.Query<DeliveryRecord>()
                 .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)
                 .OrderBy(d => d.Sequence)
                 .Take(_options.BatchSize)
                 .ToListAsync(cancellationToken)
                 .ConfigureAwait(false);
-            if (due.Count == 0)
-            {
-                return [];
-            }
-
-            IEnumerable<string> keys = due.Select(d => d.QueueKey).Distinct().ToList();
-            var queued = await session.Query<DeliveryRecord>()
-                .Where(d => d.Status == DeliveryStatus.Pending && keys.Contains(d.QueueKey))
-                .OrderBy(d => d.Sequence)
-                .ToListAsync(cancellationToken)
-                .ConfigureAwait(false);
-            return [.. queued.GroupBy(d => d.QueueKey).Select(queue => (IReadOnlyList<DeliveryRecord>)[.. queue])];
         }
     }
 
-    /// <summary>The earliest time a pending delivery is due, or null when none is pending.</summary>
-    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The pending deliveries of one queue, front first: up to a batch, plus the one after it, which the last of
+    /// the batch schedules when it completes.
+    /// </summary>
+    public async Task<IReadOnlyList<DeliveryRecord>> QueueAsync(string queueKey, CancellationToken cancellationToken)
     {
         var session = store.OpenSession();
         await using (session.ConfigureAwait(false))
         {
+            return await session.Query<DeliveryRecord>()
+                .Where(d => d.Status == DeliveryStatus.Pending && d.QueueKey == queueKey)
+                .OrderBy(d => d.Sequence)
+                .Take(_options.BatchSize + 1)
+                .ToListAsync(cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The earliest time a pending delivery is due, or null when none is scheduled.</summary>
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        var waiting = DeliveryRecord.WaitingBehind;
+        var session = store.OpenSession();
+        await using (session.ConfigureAwait(false))
+        {
             var next = await session.Query<DeliveryRecord>()
-                .Where(d => d.Status == DeliveryStatus.Pending)
+                .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt < waiting)
                 .OrderBy(d => d.NextAttemptAt)
                 .FirstOrDefaultAsync(cancellationToken)
                 .ConfigureAwait(false);
@@ -81,9 +88,19 @@ internal sealed partial class DeliveryLedger(
         }
     }
 
+    /// <summary>Stages the scheduling of the delivery that waited behind one that completes in the same commit.</summary>
+    public void StageNext(IDocumentSession session, DeliveryRecord? next)
+    {
+        if (next is not null)
+        {
+            next.NextAttemptAt = time.GetUtcNow();
+            session.Store(next);
+        }
+    }
+
     /// <summary>Records a delivery that waits, untried, behind a pending one of the same handler and aggregate.</summary>
     public Task QueueBehindAsync(OutboxMessage message, IntegrationEventSubscription subscription, CancellationToken cancellationToken) =>
-        InsertAsync(NewRecord(message, subscription, attempts: 0, nextAttemptAt: time.GetUtcNow(), error: null), cancellationToken);
+        InsertAsync(NewRecord(message, subscription, DeliveryRecord.WaitingBehind), cancellationToken);
 
     /// <summary>Records the first failure of a delivery. Returns false when it was parked at once (one attempt allowed).</summary>
     public async Task<bool> RecordFirstFailureAsync(
@@ -92,20 +109,33 @@ internal sealed partial class DeliveryLedger(
         Exception failure,
         CancellationToken cancellationToken)
     {
-        var record = NewRecord(message, subscription, attempts: 0, nextAttemptAt: time.GetUtcNow(), error: null);
+        var record = NewRecord(message, subscription, time.GetUtcNow());
         var pending = Fail(record, message, failure);
         await InsertAsync(record, cancellationToken).ConfigureAwait(false);
         return pending;
     }
 
-    /// <summary>Records another failure of a pending delivery. Returns false when it was parked.</summary>
-    public async Task<bool> RecordRetryFailureAsync(DeliveryRecord record, OutboxMessage message, Exception failure, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records another failure of a pending delivery. Returns false when it was parked; then <paramref name="next"/>,
+    /// the delivery waiting behind it, is scheduled in the same commit.
+    /// </summary>
+    public async Task<bool> RecordRetryFailureAsync(
+        DeliveryRecord record,
+        DeliveryRecord? next,
+        OutboxMessage message,
+        Exception failure,
+        CancellationToken cancellationToken)
     {
         var pending = Fail(record, message, failure);
         var session = store.OpenSession();
         await using (session.ConfigureAwait(false))
         {
             session.Store(record);
+            if (!pending)
+            {
+                StageNext(session, next);
+            }
+
             await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -145,12 +175,7 @@ internal sealed partial class DeliveryLedger(
     /// <summary>The exception's type and message, for operators; the event payload never goes here.</summary>
     private static string Describe(Exception failure) => $"{failure.GetType().FullName}: {failure.Message}";
 
-    private static DeliveryRecord NewRecord(
-        OutboxMessage message,
-        IntegrationEventSubscription subscription,
-        int attempts,
-        DateTimeOffset nextAttemptAt,
-        string? error) => new()
+    private static DeliveryRecord NewRecord(OutboxMessage message, IntegrationEventSubscription subscription, DateTimeOffset nextAttemptAt) => new()
         {
             Id = InboxRecord.IdFor(subscription.HandlerName, message.EventId),
             Handler = subscription.HandlerName,
@@ -160,10 +185,8 @@ internal sealed partial class DeliveryLedger(
             QueueKey = DeliveryRecord.QueueKeyFor(subscription.HandlerName, message.AggregateId),
             Sequence = message.Sequence,
             OccurredAt = message.OccurredAt,
-            Attempts = attempts,
             NextAttemptAt = nextAttemptAt,
             Status = DeliveryStatus.Pending,
-            LastError = error,
             Payload = message.Payload,
         };
 

@@ -2,7 +2,10 @@ using Crm.SharedKernel.Documents;
 
 namespace Crm.SharedKernel.Infrastructure.Outbox;
 
-/// <summary>A delivery that did not succeed at the first try, as operators see it (never the event's payload).</summary>
+/// <summary>
+/// A delivery that did not succeed at the first try, as operators see it (never the event's payload).
+/// <see cref="NextAttemptAt"/> is null while it waits behind an earlier delivery of the same aggregate.
+/// </summary>
 public sealed record EventDeliveryState(
     string Id,
     string Handler,
@@ -11,7 +14,7 @@ public sealed record EventDeliveryState(
     string AggregateId,
     long Sequence,
     int Attempts,
-    DateTimeOffset NextAttemptAt,
+    DateTimeOffset? NextAttemptAt,
     bool Parked,
     string? LastError);
 
@@ -83,7 +86,7 @@ internal sealed class DeliveryMonitor(IDocumentStore store, OutboxSignal signal,
                 r.AggregateId,
                 r.Sequence,
                 r.Attempts,
-                r.NextAttemptAt,
+                r.NextAttemptAt == DeliveryRecord.WaitingBehind ? null : r.NextAttemptAt,
                 r.Status == DeliveryStatus.Parked,
                 r.LastError))];
         }

@@ -48,6 +48,7 @@ internal sealed class DeliveryRecord : IDocument
     /// <summary>Failed attempts so far; 0 for a delivery that only waits behind another.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>When the next attempt is due; <see cref="WaitingBehind"/> while an earlier delivery of the queue is pending.</summary>
     public DateTimeOffset NextAttemptAt { get; set; }
 
     public string Status { get; set; } = DeliveryStatus.Pending;
@@ -56,6 +57,12 @@ internal sealed class DeliveryRecord : IDocument
     public string? LastError { get; set; }
 
     public string Payload { get; set; } = "";
+
+    /// <summary>
+    /// The schedule of a delivery that waits behind an earlier one of its queue, so that only a queue's front is
+    /// ever due. The front's completion (delivered or parked) schedules the next one in the same commit.
+    /// </summary>
+    public static readonly DateTimeOffset WaitingBehind = DateTimeOffset.MaxValue;
 
     public static string QueueKeyFor(string handlerName, string aggregateId) => $"{handlerName}|{aggregateId}";
 }

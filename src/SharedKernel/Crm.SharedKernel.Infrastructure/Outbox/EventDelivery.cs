@@ -29,21 +29,24 @@ internal sealed class EventEnvelope(OutboxMessage message, Type eventType)
 internal sealed class EventDelivery(
     IDocumentStore store,
     IServiceScopeFactory scopes,
+    DeliveryLedger ledger,
     DispatcherTelemetry telemetry,
     TimeProvider time)
 {
-    /// <summary>A handler that lost an optimistic-concurrency race is run again at once, with fresh reads, this often.</summary>
+    /// <summary>Tries of a delivery whose commit clashed with another writer's, run at once with fresh reads.</summary>
     private const int ConcurrencyAttempts = 3;
 
     /// <summary>
-    /// Runs <paramref name="subscription"/> for the event unless its inbox already holds it. When
-    /// <paramref name="pending"/> is given, its record is removed in the same commit. Returns the failure, or null
-    /// when the event is (now or already) handled.
+    /// Runs <paramref name="subscription"/> for the event unless its inbox already holds it. A retried delivery
+    /// passes its <paramref name="pending"/> record, removed in the same commit, and the <paramref name="next"/>
+    /// one waiting behind it, scheduled in the same commit. Returns the failure, or null when the event is (now or
+    /// already) handled.
     /// </summary>
     public async Task<Exception?> DeliverAsync(
         EventEnvelope envelope,
         IntegrationEventSubscription subscription,
         DeliveryRecord? pending,
+        DeliveryRecord? next,
         CancellationToken cancellationToken)
     {
         using var activity = DispatcherTelemetry.StartDelivery(envelope.Message, subscription.HandlerName);
@@ -51,7 +54,7 @@ internal sealed class EventDelivery(
         {
             try
             {
-                var handled = await TryDeliverAsync(envelope, subscription, pending, cancellationToken).ConfigureAwait(false);
+                var handled = await TryDeliverAsync(envelope, subscription, pending, next, cancellationToken).ConfigureAwait(false);
                 if (handled)
                 {
                     telemetry.Delivered(envelope.Message, subscription.HandlerName, time.GetUtcNow());
@@ -60,22 +63,13 @@ internal sealed class EventDelivery(
                 activity?.SetTag("crm.event.outcome", handled ? "delivered" : "duplicate");
                 return null;
             }
-            catch (DocumentConflictException conflict)
-                when (conflict is { Kind: ConflictKind.DuplicateKey, Collection: InboxRecord.CollectionName })
+            catch (DocumentConflictException conflict) when (!cancellationToken.IsCancellationRequested
+                && (attempt < ConcurrencyAttempts || conflict is { Kind: ConflictKind.DuplicateKey, Collection: InboxRecord.CollectionName }))
             {
-                // A concurrent delivery of the same event committed first; this one's changes went with the failed commit.
-                if (pending is not null)
-                {
-                    await ForgetAsync(pending, cancellationToken).ConfigureAwait(false);
-                }
-
-                activity?.SetTag("crm.event.outcome", "duplicate");
-                return null;
-            }
-            catch (DocumentConflictException conflict)
-                when (conflict.Kind == ConflictKind.VersionMismatch && attempt < ConcurrencyAttempts && !cancellationToken.IsCancellationRequested)
-            {
-                activity?.AddEvent(new ActivityEvent("concurrency conflict, retrying"));
+                // Another writer committed first: a duplicate delivery of this event (the next try finds its inbox
+                // record and does nothing), or another event's handler changing the same document (the next try
+                // reads the new state). Nothing of this try was written.
+                activity?.AddEvent(new ActivityEvent("conflict, trying again"));
             }
             catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
             {
@@ -90,6 +84,7 @@ internal sealed class EventDelivery(
         EventEnvelope envelope,
         IntegrationEventSubscription subscription,
         DeliveryRecord? pending,
+        DeliveryRecord? next,
         CancellationToken cancellationToken)
     {
         var message = envelope.Message;
@@ -119,6 +114,7 @@ internal sealed class EventDelivery(
             if (pending is not null)
             {
                 session.Delete<DeliveryRecord>(pending.Id, pending.Version);
+                ledger.StageNext(session, next);
             }
 
             if (!handled || pending is not null)
@@ -127,16 +123,6 @@ internal sealed class EventDelivery(
             }
 
             return !handled;
-        }
-    }
-
-    private async Task ForgetAsync(DeliveryRecord pending, CancellationToken cancellationToken)
-    {
-        var session = store.OpenSession();
-        await using (session.ConfigureAwait(false))
-        {
-            session.Delete<DeliveryRecord>(pending.Id, pending.Version);
-            await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -118,7 +118,7 @@ internal sealed partial class OutboxDispatcher(
         var waiting = (await ledger.PendingForAggregatesAsync([.. aggregates.Select(a => a[0].AggregateId)], inFlight).ConfigureAwait(false))
             .ToLookup(d => d.AggregateId, d => d.QueueKey);
 
-        var delivered = new ConcurrentBag<long>();
+        var done = new ConcurrentBag<long>();
         ExceptionDispatchInfo? failure = null;
         try
         {
@@ -133,7 +133,7 @@ internal sealed partial class OutboxDispatcher(
                     }
 
                     await DispatchAsync(message, blocked, inFlight).ConfigureAwait(false);
-                    delivered.Add(message.Sequence);
+                    done.Add(message.Sequence);
                 }
             }).ConfigureAwait(false);
         }
@@ -142,10 +142,10 @@ internal sealed partial class OutboxDispatcher(
             failure = ExceptionDispatchInfo.Capture(exception);
         }
 
-        // What was delivered is marked even when another aggregate's bookkeeping failed, so it is not delivered again.
-        if (!delivered.IsEmpty)
+        // What was dispatched is marked even when another aggregate's bookkeeping failed, so it is not dispatched again.
+        if (!done.IsEmpty)
         {
-            await outbox.MarkDispatchedAsync([.. delivered], inFlight).ConfigureAwait(false);
+            await outbox.MarkDispatchedAsync([.. done], inFlight).ConfigureAwait(false);
         }
 
         failure?.Throw();
@@ -171,7 +171,7 @@ internal sealed partial class OutboxDispatcher(
                 continue;
             }
 
-            var error = await delivery.DeliverAsync(envelope, subscription, pending: null, cancellationToken).ConfigureAwait(false);
+            var error = await delivery.DeliverAsync(envelope, subscription, pending: null, next: null, cancellationToken).ConfigureAwait(false);
             if (error is null)
             {
                 continue;
@@ -189,30 +189,27 @@ internal sealed partial class OutboxDispatcher(
     /// <summary>Attempts the pending deliveries that are due, each queue from its front.</summary>
     internal async Task RetryDueAsync(CancellationToken stoppingToken, CancellationToken inFlight)
     {
-        var queues = await ledger.DueQueuesAsync(stoppingToken).ConfigureAwait(false);
-        await ForEachAsync(queues, async queue =>
+        var fronts = await ledger.DueFrontsAsync(stoppingToken).ConfigureAwait(false);
+        await ForEachAsync([.. fronts.Select(f => f.QueueKey).Distinct(StringComparer.Ordinal)], async queueKey =>
         {
-            foreach (var record in queue)
+            var queue = await ledger.QueueAsync(queueKey, inFlight).ConfigureAwait(false);
+            for (var i = 0; i < Math.Min(queue.Count, _options.BatchSize) && !stoppingToken.IsCancellationRequested; i++)
             {
-                if (stoppingToken.IsCancellationRequested || record.NextAttemptAt > time.GetUtcNow())
-                {
-                    return;
-                }
-
-                if (!await RetryAsync(record, inFlight).ConfigureAwait(false))
+                var next = i + 1 < queue.Count ? queue[i + 1] : null;
+                if (queue[i].NextAttemptAt > time.GetUtcNow() || !await RetryAsync(queue[i], next, inFlight).ConfigureAwait(false))
                 {
                     return;
                 }
             }
         }).ConfigureAwait(false);
 
-        var next = await ledger.NextDueAsync(stoppingToken).ConfigureAwait(false);
+        var due = await ledger.NextDueAsync(stoppingToken).ConfigureAwait(false);
         var soonest = time.GetUtcNow() + _options.PollInterval;
-        _retryScanAt = next is null ? DateTimeOffset.MaxValue : next.Value > soonest ? next.Value : soonest;
+        _retryScanAt = due is null ? DateTimeOffset.MaxValue : due.Value > soonest ? due.Value : soonest;
     }
 
     /// <summary>One pending delivery. True when its queue may go on: it was delivered or has been parked.</summary>
-    private async Task<bool> RetryAsync(DeliveryRecord record, CancellationToken cancellationToken)
+    private async Task<bool> RetryAsync(DeliveryRecord record, DeliveryRecord? next, CancellationToken cancellationToken)
     {
         var message = DeliveryLedger.MessageOf(record);
         var eventType = registry.FindEventType(record.EventType);
@@ -228,11 +225,12 @@ internal sealed partial class OutboxDispatcher(
         }
         else
         {
-            error = await delivery.DeliverAsync(new EventEnvelope(message, eventType!), subscription, record, cancellationToken).ConfigureAwait(false);
+            error = await delivery.DeliverAsync(new EventEnvelope(message, eventType!), subscription, record, next, cancellationToken)
+                .ConfigureAwait(false);
         }
 
         return error is null
-            || !await ledger.RecordRetryFailureAsync(record, message, error, cancellationToken).ConfigureAwait(false);
+            || !await ledger.RecordRetryFailureAsync(record, next, message, error, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs <paramref name="body"/> over the items, at most <see cref="OutboxDispatcherOptions.MaxConcurrency"/> at a time.</summary>
