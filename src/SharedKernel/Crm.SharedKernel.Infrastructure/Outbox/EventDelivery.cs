@@ -89,40 +89,41 @@ internal sealed class EventDelivery(
     {
         var message = envelope.Message;
         var inboxId = InboxRecord.IdFor(subscription.HandlerName, message.EventId);
-        var session = store.OpenSession();
-        await using (session.ConfigureAwait(false))
+        // The scope outlives the commit: the handler's scoped services may still hold what the session writes.
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
         {
-            var handled = await session.LoadAsync<InboxRecord>(inboxId, cancellationToken).ConfigureAwait(false) is not null;
-            if (!handled)
+            var session = store.OpenSession();
+            await using (session.ConfigureAwait(false))
             {
-                var scope = scopes.CreateAsyncScope();
-                await using (scope.ConfigureAwait(false))
+                var handled = await session.LoadAsync<InboxRecord>(inboxId, cancellationToken).ConfigureAwait(false) is not null;
+                if (!handled)
                 {
                     await subscription.Invoke(scope.ServiceProvider, envelope.Event, session, cancellationToken).ConfigureAwait(false);
+
+                    // Version 0: an insert, so a duplicate delivery committing first makes this commit a DuplicateKey conflict.
+                    session.Store(new InboxRecord
+                    {
+                        Id = inboxId,
+                        Handler = subscription.HandlerName,
+                        EventId = message.EventId.ToString("N"),
+                        HandledAt = time.GetUtcNow(),
+                    });
                 }
 
-                // Version 0: an insert, so a duplicate delivery committing first makes this commit a DuplicateKey conflict.
-                session.Store(new InboxRecord
+                if (pending is not null)
                 {
-                    Id = inboxId,
-                    Handler = subscription.HandlerName,
-                    EventId = message.EventId.ToString("N"),
-                    HandledAt = time.GetUtcNow(),
-                });
-            }
+                    session.Delete<DeliveryRecord>(pending.Id, pending.Version);
+                    ledger.StageNext(session, next);
+                }
 
-            if (pending is not null)
-            {
-                session.Delete<DeliveryRecord>(pending.Id, pending.Version);
-                ledger.StageNext(session, next);
-            }
+                if (!handled || pending is not null)
+                {
+                    await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                }
 
-            if (!handled || pending is not null)
-            {
-                await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                return !handled;
             }
-
-            return !handled;
         }
     }
 }
