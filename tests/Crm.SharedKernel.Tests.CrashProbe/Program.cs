@@ -15,8 +15,8 @@ if (args is not [var path])
 }
 
 var services = new ServiceCollection();
-services.AddSqliteDocumentStore(new SqliteStoreOptions { Path = path });
 services.AddCrashScenario();
+services.AddSqliteDocumentStore(new SqliteStoreOptions { Path = path });
 var provider = services.BuildServiceProvider();
 var store = provider.GetRequiredService<IDocumentStore>();
 

@@ -26,7 +26,6 @@ internal sealed class DispatcherHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(Probe);
-        services.AddSqliteDocumentStore(new SqliteStoreOptions { Path = databasePath });
         services.AddCustomerModules();
         services.AddProbeOrderModule();
         services.AddIntegrationEventDispatcher(options =>
@@ -36,6 +35,9 @@ internal sealed class DispatcherHarness : IAsyncDisposable
             options.MaxBackoff = TimeSpan.FromMilliseconds(200);
             configure?.Invoke(options);
         });
+
+        // Last: AddSqliteDocumentStore's placeholder DocumentModel would otherwise hide the collections declared after it.
+        services.AddSqliteDocumentStore(new SqliteStoreOptions { Path = databasePath });
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

@@ -1,3 +1,4 @@
+using Crm.SharedKernel.Tests.Store;
 using NUnit.Framework;
 
 namespace Crm.SharedKernel.Tests.Events;
@@ -5,13 +6,13 @@ namespace Crm.SharedKernel.Tests.Events;
 /// <summary>A fresh database file per test, in a temporary folder removed afterwards.</summary>
 public abstract class EventDatabaseFixture
 {
-    private DirectoryInfo? _folder;
+    private string? _folder;
 
-    protected string DatabasePath => Path.Combine(_folder!.FullName, "crm.db");
+    protected string DatabasePath => Path.Combine(_folder!, "crm.db");
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("crm-events-");
+    public void CreateFolder() => _folder = TempFolder.Create();
 
     [TearDown]
-    public void RemoveFolder() => _folder?.Delete(recursive: true);
+    public void RemoveFolder() => TempFolder.Delete(_folder!);
 }

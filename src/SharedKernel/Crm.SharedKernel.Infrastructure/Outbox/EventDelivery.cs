@@ -64,7 +64,8 @@ internal sealed class EventDelivery(
                 return null;
             }
             catch (DocumentConflictException conflict) when (!cancellationToken.IsCancellationRequested
-                && (attempt < ConcurrencyAttempts || conflict is { Kind: ConflictKind.DuplicateKey, Collection: InboxRecord.CollectionName }))
+                && (attempt < ConcurrencyAttempts
+                    || (attempt == ConcurrencyAttempts && conflict is { Kind: ConflictKind.DuplicateKey, Collection: InboxRecord.CollectionName })))
             {
                 // Another writer committed first: a duplicate delivery of this event (the next try finds its inbox
                 // record and does nothing), or another event's handler changing the same document (the next try
