@@ -43,6 +43,8 @@ internal sealed class DispatcherHarness : IAsyncDisposable
 
     public HandlerProbe Probe { get; } = new();
 
+    public IServiceProvider Services => _services;
+
     public IDocumentStore Store => _services.GetRequiredService<IDocumentStore>();
 
     public IDeliveryMonitor Monitor => _services.GetRequiredService<IDeliveryMonitor>();

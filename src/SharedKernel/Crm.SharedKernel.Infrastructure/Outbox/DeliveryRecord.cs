@@ -61,8 +61,9 @@ internal sealed class DeliveryRecord : IDocument
     /// <summary>
     /// The schedule of a delivery that waits behind an earlier one of its queue, so that only a queue's front is
     /// ever due. The front's completion (delivered or parked) schedules the next one in the same commit.
+    /// A whole day, so it survives MongoDB's millisecond dates unchanged.
     /// </summary>
-    public static readonly DateTimeOffset WaitingBehind = DateTimeOffset.MaxValue;
+    public static readonly DateTimeOffset WaitingBehind = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
     public static string QueueKeyFor(string handlerName, string aggregateId) => $"{handlerName}|{aggregateId}";
 }
