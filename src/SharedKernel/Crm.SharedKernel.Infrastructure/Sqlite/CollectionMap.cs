@@ -78,7 +78,8 @@ internal sealed class CollectionMap
         var existing = new HashSet<string>(StringComparer.Ordinal);
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = $"SELECT name FROM pragma_table_xinfo('{Name.Replace("'", "''", StringComparison.Ordinal)}')";
+            command.CommandText = "SELECT name FROM pragma_table_xinfo($table)";
+            command.Parameters.AddWithValue("$table", Name);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -86,6 +87,7 @@ internal sealed class CollectionMap
             }
         }
 
+        DropUndeclaredIndexes(connection);
         foreach (var index in _byJsonPath.Values)
         {
             if (!existing.Contains(index.Column))
@@ -97,6 +99,37 @@ internal sealed class CollectionMap
 
             var unique = index.Unique ? "UNIQUE " : string.Empty;
             Execute(connection, $"CREATE {unique}INDEX IF NOT EXISTS {Quote(index.IndexName)} ON {Table} ({Quote(index.Column)})");
+        }
+    }
+
+    /// <summary>
+    /// Drops the indexes this store made for declarations a module no longer makes (a unique index left behind
+    /// would still refuse writes). Their generated columns stay: they cost nothing unless indexed.
+    /// </summary>
+    private void DropUndeclaredIndexes(SqliteConnection connection)
+    {
+        var declared = _byJsonPath.Values.Select(i => i.IndexName).ToHashSet(StringComparer.Ordinal);
+        var prefix = Name.Replace('.', '_') + "_";
+        var stale = new List<string>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT name FROM pragma_index_list($table)";
+            command.Parameters.AddWithValue("$table", Name);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var index = reader.GetString(0);
+                if ((index.StartsWith("ix_" + prefix, StringComparison.Ordinal) || index.StartsWith("ux_" + prefix, StringComparison.Ordinal))
+                    && !declared.Contains(index))
+                {
+                    stale.Add(index);
+                }
+            }
+        }
+
+        foreach (var index in stale)
+        {
+            Execute(connection, $"DROP INDEX IF EXISTS {Quote(index)}");
         }
     }
 

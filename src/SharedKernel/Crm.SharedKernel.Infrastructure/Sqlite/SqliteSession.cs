@@ -113,6 +113,7 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
     internal static async Task<List<T>> ReadAsync<T>(SqliteDocumentStore store, string sql, SqlParameters parameters, CancellationToken cancellationToken)
         where T : class, IDocument
     {
+        using var activity = StoreTelemetry.StartQuery(sql);
         var started = Stopwatch.GetTimestamp();
         var documents = new List<T>();
         await foreach (var document in StreamAsync<T>(store, sql, parameters, cancellationToken).ConfigureAwait(false))
@@ -121,6 +122,7 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         }
 
         StoreTelemetry.QueryDuration.Record(SqliteDocumentStore.ElapsedMilliseconds(started));
+        activity?.SetTag("crm.store.rows", documents.Count);
         return documents;
     }
 

@@ -27,6 +27,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
+    private Exception? _fault;
 
     public SqliteWriter(SqliteConnection connection, SqliteStoreOptions options, TimeProvider time, ILogger logger)
     {
@@ -49,6 +50,11 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         if (!_queue.Writer.TryWrite(unit))
         {
+            if (_fault is { } fault)
+            {
+                throw new StoreUnavailableException("The SQLite store's writer stopped after a fault; restart the process.", fault);
+            }
+
             throw new ObjectDisposedException(nameof(SqliteDocumentStore), "The store is shut down; nothing more can be written.");
         }
 
@@ -107,6 +113,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
         catch (Exception exception)
         {
             _logger.LogCritical(exception, "The store's writer stopped");
+            _fault = exception;
+            _queue.Writer.TryComplete();
             foreach (var unit in group)
             {
                 unit.Fail(exception);
