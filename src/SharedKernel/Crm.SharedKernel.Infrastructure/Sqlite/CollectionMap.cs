@@ -19,6 +19,8 @@ internal sealed class CollectionMap
         Name = collection.Name;
         DocumentType = collection.DocumentType;
         Table = Quote(collection.Name);
+        LoadSql = $"SELECT version, doc FROM {Table} WHERE id = $p0";
+        LoadManySql = $"SELECT version, doc FROM {Table} WHERE id IN (SELECT value FROM json_each($p0))";
         foreach (var index in collection.Indexes)
         {
             var path = DocumentPath.FromLambda(index.Path);
@@ -48,6 +50,12 @@ internal sealed class CollectionMap
     public string Table { get; }
 
     public IEnumerable<IndexColumn> Indexes => _byJsonPath.Values;
+
+    /// <summary>Reads one document by id, bound as $p0.</summary>
+    public string LoadSql { get; }
+
+    /// <summary>Reads the documents whose ids are in the JSON array bound as $p0.</summary>
+    public string LoadManySql { get; }
 
     /// <summary>The SQL that reads <paramref name="path"/>: its column, its generated index column, or json_extract.</summary>
     public string ColumnFor(DocumentPath path, SqlParameters parameters)
@@ -185,6 +193,7 @@ internal sealed class CollectionMap
 /// <summary>Positional parameters of one SQL statement, named $p0, $p1, ...</summary>
 internal sealed class SqlParameters
 {
+    private static readonly string[] Names = Enumerable.Range(0, 32).Select(i => "$p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
     private readonly List<object?> _values = [];
 
     public IReadOnlyList<object?> Values => _values;
@@ -192,14 +201,17 @@ internal sealed class SqlParameters
     public string Add(object? value)
     {
         _values.Add(value);
-        return "$p" + (_values.Count - 1).ToString(CultureInfo.InvariantCulture);
+        return NameOf(_values.Count - 1);
     }
 
     public void BindTo(SqliteCommand command)
     {
         for (var i = 0; i < _values.Count; i++)
         {
-            command.Parameters.AddWithValue("$p" + i.ToString(CultureInfo.InvariantCulture), _values[i] ?? DBNull.Value);
+            command.Parameters.AddWithValue(NameOf(i), _values[i] ?? DBNull.Value);
         }
     }
+
+    private static string NameOf(int index) =>
+        index < Names.Length ? Names[index] : "$p" + index.ToString(CultureInfo.InvariantCulture);
 }

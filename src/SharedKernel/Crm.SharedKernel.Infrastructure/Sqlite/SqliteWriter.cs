@@ -202,10 +202,21 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            // Undo this unit only; a failure here means the transaction itself is broken and the group fails.
-            _rollbackToSavepoint.Execute();
-            _release.Execute();
-            return exception is SqliteException sqlite ? SqliteErrors.Map(sqlite) : exception;
+            // Undo this unit only. When SQLite has already dropped the whole transaction (I/O error, disk full),
+            // the savepoint is gone too and the group fails with the original fault.
+            try
+            {
+                _rollbackToSavepoint.Execute();
+                _release.Execute();
+            }
+            catch (SqliteException rollbackFailure)
+            {
+                throw exception is SqliteException sqlite
+                    ? SqliteErrors.Map(sqlite)
+                    : new StoreUnavailableException("A commit failed and could not be undone in part.", rollbackFailure);
+            }
+
+            return exception is SqliteException failure ? SqliteErrors.Map(failure) : exception;
         }
     }
 
