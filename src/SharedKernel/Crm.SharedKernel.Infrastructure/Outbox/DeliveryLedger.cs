@@ -24,12 +24,11 @@ internal sealed partial class DeliveryLedger(
         IReadOnlyCollection<string> aggregateIds,
         CancellationToken cancellationToken)
     {
-        IEnumerable<string> ids = aggregateIds;
         var session = store.OpenSession();
         await using (session.ConfigureAwait(false))
         {
             return await session.Query<DeliveryRecord>()
-                .Where(d => d.Status == DeliveryStatus.Pending && ids.Contains(d.AggregateId))
+                .Where(DeliveryPredicates.PendingFor(aggregateIds))
                 .ToListAsync(cancellationToken)
                 .ConfigureAwait(false);
         }
@@ -41,12 +40,11 @@ internal sealed partial class DeliveryLedger(
     /// </summary>
     public async Task<IReadOnlyList<DeliveryRecord>> DueFrontsAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         var session = store.OpenSession();
         await using (session.ConfigureAwait(false))
         {
             return await session.Query<DeliveryRecord>()
-                .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)
+                .Where(DeliveryPredicates.DueBy(time.GetUtcNow()))
                 .OrderBy(d => d.Sequence)
                 .Take(_options.BatchSize)
                 .ToListAsync(cancellationToken)
@@ -64,7 +62,7 @@ internal sealed partial class DeliveryLedger(
         await using (session.ConfigureAwait(false))
         {
             return await session.Query<DeliveryRecord>()
-                .Where(d => d.Status == DeliveryStatus.Pending && d.QueueKey == queueKey)
+                .Where(DeliveryPredicates.PendingIn(queueKey))
                 .OrderBy(d => d.Sequence)
                 .Take(_options.BatchSize + 1)
                 .ToListAsync(cancellationToken)
@@ -75,12 +73,11 @@ internal sealed partial class DeliveryLedger(
     /// <summary>The earliest time a pending delivery is due, or null when none is scheduled.</summary>
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
-        var waiting = DeliveryRecord.WaitingBehind;
         var session = store.OpenSession();
         await using (session.ConfigureAwait(false))
         {
             var next = await session.Query<DeliveryRecord>()
-                .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt < waiting)
+                .Where(DeliveryPredicates.Scheduled())
                 .OrderBy(d => d.NextAttemptAt)
                 .FirstOrDefaultAsync(cancellationToken)
                 .ConfigureAwait(false);

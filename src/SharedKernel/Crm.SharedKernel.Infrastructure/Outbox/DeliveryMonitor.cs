@@ -73,7 +73,7 @@ internal sealed class DeliveryMonitor(IDocumentStore store, OutboxSignal signal,
         await using (session.ConfigureAwait(false))
         {
             var records = await session.Query<DeliveryRecord>()
-                .Where(d => d.Status == status)
+                .Where(DeliveryPredicates.WithStatus(status))
                 .OrderBy(d => d.Sequence)
                 .Take(max)
                 .ToListAsync(cancellationToken)
