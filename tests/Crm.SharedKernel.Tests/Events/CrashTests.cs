@@ -47,7 +47,15 @@ public sealed class CrashTests : EventDatabaseFixture
         var errors = process.StandardError.ReadToEndAsync();
         using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
         {
-            await process.WaitForExitAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill();
+                Assert.Fail($"The crash probe did not finish its commits in time; stderr: {await errors}");
+            }
         }
 
         var lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
