@@ -19,7 +19,7 @@ internal sealed partial class DeliveryLedger(
 {
     private readonly OutboxDispatcherOptions _options = options.Value;
 
-    /// <summary>The queue keys (handler and aggregate) that hold a pending delivery among <paramref name="aggregateIds"/>.</summary>
+    /// <summary>The pending deliveries of <paramref name="aggregateIds"/>: their queues are blocked for the events that follow.</summary>
     public async Task<IReadOnlyList<DeliveryRecord>> PendingForAggregatesAsync(
         IReadOnlyCollection<string> aggregateIds,
         CancellationToken cancellationToken)
