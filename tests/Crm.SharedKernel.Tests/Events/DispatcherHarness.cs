@@ -25,6 +25,7 @@ internal sealed class DispatcherHarness : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSqliteDocumentStore(new SqliteStoreOptions { Path = databasePath });
         services.AddSingleton(Probe);
         services.AddCustomerModules();
         services.AddProbeOrderModule();
@@ -36,8 +37,6 @@ internal sealed class DispatcherHarness : IAsyncDisposable
             configure?.Invoke(options);
         });
 
-        // Last: AddSqliteDocumentStore's placeholder DocumentModel would otherwise hide the collections declared after it.
-        services.AddSqliteDocumentStore(new SqliteStoreOptions { Path = databasePath });
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
