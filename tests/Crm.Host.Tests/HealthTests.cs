@@ -44,6 +44,7 @@ public sealed class HealthTests
         Assert.That(checks, Does.ContainKey("store"));
         Assert.That(checks["store"], Is.EqualTo("Healthy"));
         Assert.That(checks, Does.Not.ContainKey("redis"), "Redis is checked only when configured");
+        Assert.That(File.Exists(Path.Combine(_factory.Folder, "crm.db")), Is.True, "the store runs on the test's own SQLite file");
     }
 
     internal static Dictionary<string, string> ChecksByName(JsonElement body) =>

@@ -5,7 +5,7 @@ using Crm.Modules.Customers;
 using Crm.Modules.Identity;
 using Crm.Modules.Orders;
 using Crm.Modules.Segments;
-// using Crm.SharedKernel.Infrastructure;
+using Crm.SharedKernel.Infrastructure;
 using Crm.SharedKernel.Web;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,7 +16,7 @@ builder.AddCrmLogging().AddCrmObservability();
 builder.Services
     .AddCrmHosting(configuration)
     .AddCrmProblemDetails()
-    // .AddDocumentStore(configuration)
+    .AddDocumentStore(configuration, builder.Environment.ContentRootPath)
     // .AddIntegrationEventDispatcher()
     .AddCrmCaching(configuration)
     .AddCustomersModule(configuration)
