@@ -19,7 +19,12 @@ internal static class ApiExtensions
             .WithEmptyModules()
             .WithEmptyValidators()
             .WithEmptyResponseNegotiators());
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Crm API";
+            document.Info.Description = "Customers, orders, segments, campaigns and AI help. Errors are RFC 9457 problem details.";
+            return Task.CompletedTask;
+        }));
         return services;
     }
 
