@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using Carter;
 using Crm.Host.Tests.Support;
+using Crm.SharedKernel.Documents;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Host.Tests;
@@ -17,7 +19,9 @@ public sealed class ProblemDetailsOverHttpTests
     public void StartHost()
     {
         _factory = new CrmHostFactory()
-            .WithTestServices(services => services.AddSingleton<ICarterModule, ProbeEndpoints>());
+            .WithTestServices(services => services
+                .AddSingleton<ICarterModule, ProbeEndpoints>()
+                .AddDocumentCollection<ProbeDocument>("probes.documents", c => c.UniqueIndex(d => d.Email)));
         _client = _factory.CreateClient();
     }
 
@@ -63,6 +67,19 @@ public sealed class ProblemDetailsOverHttpTests
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("email"));
         Assert.That(problem.GetProperty("code").GetString(), Is.EqualTo("duplicate"));
         Assert.That(problem.GetRawText(), Does.Not.Contain(ProbeEndpoints.Secret));
+    }
+
+    [Test]
+    public async Task A_duplicate_written_to_the_real_store_is_a_409_problem_naming_the_field_and_not_the_value()
+    {
+        using var first = await _client.PostAsJsonAsync(new Uri("/api/v1/probe/documents", UriKind.Relative), new { id = "d1", email = "ada@example.com" });
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created), await first.Content.ReadAsStringAsync());
+
+        using var second = await _client.PostAsJsonAsync(new Uri("/api/v1/probe/documents", UriKind.Relative), new { id = "d2", email = "ada@example.com" });
+        var problem = await second.ReadProblemAsync(409);
+
+        Assert.That(problem.GetProperty("errors").TryGetProperty("email", out _), Is.True, problem.GetRawText());
+        Assert.That(problem.GetRawText(), Does.Not.Contain("ada@example.com"));
     }
 
     [Test]

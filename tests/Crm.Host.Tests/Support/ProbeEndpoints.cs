@@ -32,7 +32,23 @@ internal sealed class ProbeEndpoints : ICarterModule
         probe.MapGet("/too-many", () => Error.TooManyRequests("probes.throttled", "Slow down.", TimeSpan.FromSeconds(7)).ToProblem());
         probe.MapGet("/ok", () => Result.Success(new ProbeBody("ok", 1)).ToHttpResult(TypedResults.Ok));
         probe.MapPost("/echo", (ProbeBody body) => TypedResults.Ok(body));
+        probe.MapPost("/documents", async (ProbeDocument document, IDocumentStore store, CancellationToken cancellationToken) =>
+        {
+            await using var session = store.OpenSession();
+            session.Store(document);
+            await session.SaveChangesAsync(cancellationToken);
+            return TypedResults.Created($"/api/v1/probe/documents/{document.Id}", document);
+        });
     }
 }
 
 internal sealed record ProbeBody(string Name, int Age);
+
+internal sealed class ProbeDocument : IDocument
+{
+    public string Id { get; set; } = "";
+
+    public long Version { get; set; }
+
+    public string Email { get; set; } = "";
+}
