@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Crm.Host.Composition;
 
 internal static class HostingExtensions
@@ -10,7 +12,7 @@ internal static class HostingExtensions
 
     public static IServiceCollection AddCrmHosting(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.Configure<HostOptions>(options =>
             options.ShutdownTimeout = configuration.GetValue("Host:ShutdownTimeout", DefaultShutdownTimeout));
         return services;
