@@ -74,6 +74,22 @@ public sealed class ProblemExceptionHandlerTests
         Assert.That(ReadBody(context).GetRawText(), Does.Not.Contain("timeout inside"));
     }
 
+    [Test]
+    public async Task A_body_over_the_size_limit_is_a_413_problem_saying_so()
+    {
+        var context = NewContext();
+
+        await _handler.TryHandleAsync(
+            context,
+            new BadHttpRequestException("Request body too large. The max request body size is 1024 bytes.", StatusCodes.Status413PayloadTooLarge),
+            CancellationToken.None);
+
+        Assert.That(context.Response.StatusCode, Is.EqualTo(413));
+        var problem = ReadBody(context);
+        Assert.That(problem.GetProperty("status").GetInt32(), Is.EqualTo(413));
+        Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("1024 bytes"));
+    }
+
     [TestCase(ErrorKind.Validation, 400)]
     [TestCase(ErrorKind.Unauthorized, 401)]
     [TestCase(ErrorKind.Forbidden, 403)]
