@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Events;
@@ -133,10 +132,8 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         where T : class, IDocument
     {
         var typeInfo = DocumentJson.TypeInfo<T>();
-        await using var connection = await store.OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        parameters.BindTo(command);
+        await using var connection = await store.RentReadAsync(cancellationToken).ConfigureAwait(false);
+        var command = connection.Command(sql, parameters);
         SqliteDataReader reader;
         try
         {
@@ -201,6 +198,4 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
     private static byte[] Serialize<T>(T document)
         where T : class, IDocument =>
         JsonSerializer.SerializeToUtf8Bytes(document, DocumentJson.TypeInfo<T>());
-
-    internal static string Utf8(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }

@@ -218,22 +218,13 @@ internal sealed class UpsertWrite(CollectionMap map, IDocument document, byte[] 
 
     public override void Execute(WriteContext context)
     {
-        var upsert = context.For(Map).Upsert;
-        upsert.Bind(1, Id);
-        upsert.BindUtf8(2, json);
         try
         {
-            upsert.Step();
-            _version = upsert.ColumnInt64(0);
-            upsert.Step();
+            _version = context.For(Map).Upsert(Id, json);
         }
         catch (SqliteException exception) when (SqliteErrors.IsConstraint(exception))
         {
             throw SqliteErrors.Conflict(exception, Map, Id);
-        }
-        finally
-        {
-            upsert.Reset();
         }
     }
 
