@@ -27,7 +27,7 @@ internal sealed class RedisServer : IAsyncDisposable
             Assert.Fail("redis-server is not installed; install it (apt-get install -y redis-server) to run the Redis tests. build/test.sh installs it.");
         }
 
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var start = new ProcessStartInfo(executable!)
         {
             RedirectStandardOutput = true,
@@ -76,13 +76,6 @@ internal sealed class RedisServer : IAsyncDisposable
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, "redis-server"))
             .FirstOrDefault(File.Exists);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private async Task WaitUntilListeningAsync()
