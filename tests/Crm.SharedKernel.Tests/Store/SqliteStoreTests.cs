@@ -78,6 +78,39 @@ public sealed class SqliteStoreTests
     }
 
     [Test]
+    public async Task A_unique_index_no_longer_declared_stops_refusing_writes()
+    {
+        var services = new ServiceCollection();
+        services.AddDocumentCollection<ContractNote>("contract.notes", c => c.UniqueIndex(x => x.CustomerId));
+        var unique = (DocumentModel)services.Single(d => d.ServiceType == typeof(DocumentModel)).ImplementationInstance!;
+        await using (var first = Open(unique))
+        await using (var session = first.OpenSession())
+        {
+            session.Store(new ContractNote { Id = "n1", CustomerId = "a" });
+            await session.SaveChangesAsync();
+        }
+
+        await using var second = Open(DocumentStoreContract.CreateModel());
+        await using var again = second.OpenSession();
+        again.Store(new ContractNote { Id = "n2", CustomerId = "a" });
+        await again.SaveChangesAsync();
+
+        Assert.That(await again.Query<ContractNote>().Where(x => x.CustomerId == "a").CountAsync(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Ordering_comparisons_on_an_enum_field_are_rejected_because_names_do_not_sort_as_values()
+    {
+        await using var store = Open(DocumentStoreContract.CreateModel());
+        await using var session = store.OpenSession();
+
+        var exception = await Assert.ThrowsAsync<UnsupportedQueryException>(
+            async () => await session.Query<ContractCustomer>().Where(x => x.Tier > ContractTier.Bronze).ToListAsync());
+
+        Assert.That(exception!.Message, Does.Contain("enum"));
+    }
+
+    [Test]
     public async Task Queries_on_a_declared_index_use_its_generated_column_and_bind_values()
     {
         await using var store = Open(DocumentStoreContract.CreateModel());

@@ -19,6 +19,8 @@ internal sealed class CollectionMap
         Name = collection.Name;
         DocumentType = collection.DocumentType;
         Table = Quote(collection.Name);
+        LoadSql = $"SELECT version, doc FROM {Table} WHERE id = $p0";
+        LoadManySql = $"SELECT version, doc FROM {Table} WHERE id IN (SELECT value FROM json_each($p0))";
         foreach (var index in collection.Indexes)
         {
             var path = DocumentPath.FromLambda(index.Path);
@@ -49,6 +51,12 @@ internal sealed class CollectionMap
 
     public IEnumerable<IndexColumn> Indexes => _byJsonPath.Values;
 
+    /// <summary>Reads one document by id, bound as $p0.</summary>
+    public string LoadSql { get; }
+
+    /// <summary>Reads the documents whose ids are in the JSON array bound as $p0.</summary>
+    public string LoadManySql { get; }
+
     /// <summary>The SQL that reads <paramref name="path"/>: its column, its generated index column, or json_extract.</summary>
     public string ColumnFor(DocumentPath path, SqlParameters parameters)
     {
@@ -78,7 +86,8 @@ internal sealed class CollectionMap
         var existing = new HashSet<string>(StringComparer.Ordinal);
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = $"SELECT name FROM pragma_table_xinfo('{Name.Replace("'", "''", StringComparison.Ordinal)}')";
+            command.CommandText = "SELECT name FROM pragma_table_xinfo($table)";
+            command.Parameters.AddWithValue("$table", Name);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -86,6 +95,7 @@ internal sealed class CollectionMap
             }
         }
 
+        DropUndeclaredIndexes(connection);
         foreach (var index in _byJsonPath.Values)
         {
             if (!existing.Contains(index.Column))
@@ -97,6 +107,37 @@ internal sealed class CollectionMap
 
             var unique = index.Unique ? "UNIQUE " : string.Empty;
             Execute(connection, $"CREATE {unique}INDEX IF NOT EXISTS {Quote(index.IndexName)} ON {Table} ({Quote(index.Column)})");
+        }
+    }
+
+    /// <summary>
+    /// Drops the indexes this store made for declarations a module no longer makes (a unique index left behind
+    /// would still refuse writes). Their generated columns stay: they cost nothing unless indexed.
+    /// </summary>
+    private void DropUndeclaredIndexes(SqliteConnection connection)
+    {
+        var declared = _byJsonPath.Values.Select(i => i.IndexName).ToHashSet(StringComparer.Ordinal);
+        var prefix = Name.Replace('.', '_') + "_";
+        var stale = new List<string>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT name FROM pragma_index_list($table)";
+            command.Parameters.AddWithValue("$table", Name);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var index = reader.GetString(0);
+                if ((index.StartsWith("ix_" + prefix, StringComparison.Ordinal) || index.StartsWith("ux_" + prefix, StringComparison.Ordinal))
+                    && !declared.Contains(index))
+                {
+                    stale.Add(index);
+                }
+            }
+        }
+
+        foreach (var index in stale)
+        {
+            Execute(connection, $"DROP INDEX IF EXISTS {Quote(index)}");
         }
     }
 
@@ -152,6 +193,7 @@ internal sealed class CollectionMap
 /// <summary>Positional parameters of one SQL statement, named $p0, $p1, ...</summary>
 internal sealed class SqlParameters
 {
+    private static readonly string[] Names = Enumerable.Range(0, 32).Select(i => "$p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
     private readonly List<object?> _values = [];
 
     public IReadOnlyList<object?> Values => _values;
@@ -159,14 +201,17 @@ internal sealed class SqlParameters
     public string Add(object? value)
     {
         _values.Add(value);
-        return "$p" + (_values.Count - 1).ToString(CultureInfo.InvariantCulture);
+        return NameOf(_values.Count - 1);
     }
 
     public void BindTo(SqliteCommand command)
     {
         for (var i = 0; i < _values.Count; i++)
         {
-            command.Parameters.AddWithValue("$p" + i.ToString(CultureInfo.InvariantCulture), _values[i] ?? DBNull.Value);
+            command.Parameters.AddWithValue(NameOf(i), _values[i] ?? DBNull.Value);
         }
     }
+
+    private static string NameOf(int index) =>
+        index < Names.Length ? Names[index] : "$p" + index.ToString(CultureInfo.InvariantCulture);
 }

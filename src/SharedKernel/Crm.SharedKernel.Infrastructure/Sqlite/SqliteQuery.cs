@@ -97,6 +97,7 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
         var parameters = new SqlParameters();
         var sql = new StringBuilder("SELECT COUNT(*) FROM ").Append(map.Table);
         AppendWhere(sql, parameters);
+        using var activity = StoreTelemetry.StartQuery(sql.ToString());
         await using var connection = await store.RentReadAsync(cancellationToken).ConfigureAwait(false);
         var command = connection.Command(sql.ToString(), parameters);
         try
