@@ -17,7 +17,7 @@ builder.Services
     .AddCrmHosting(configuration)
     .AddCrmProblemDetails()
     .AddDocumentStore(configuration, builder.Environment.ContentRootPath)
-    // .AddIntegrationEventDispatcher()
+    .AddIntegrationEventDispatcher()
     .AddCrmCaching(configuration)
     .AddCustomersModule(configuration)
     .AddOrdersModule(configuration)
