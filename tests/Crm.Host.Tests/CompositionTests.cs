@@ -1,4 +1,5 @@
 using Crm.Host.Tests.Support;
+using Crm.SharedKernel.Documents;
 using Mediator;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -20,6 +21,18 @@ public sealed class CompositionTests
 
         Assert.That(scope.ServiceProvider.GetService<IMediator>(), Is.Not.Null);
         Assert.That(scope.ServiceProvider.GetService<ISender>(), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task The_store_sees_every_collection_declared_by_the_kernel_and_the_modules()
+    {
+        await using var factory = new CrmHostFactory()
+            .WithTestServices(services => services.AddDocumentCollection<ProbeDocument>("probes.documents"));
+        using var client = factory.CreateClient();
+
+        var names = factory.Services.GetRequiredService<DocumentModel>().Collections.Select(c => c.Name);
+
+        Assert.That(names, Is.SupersetOf(new[] { "crm.inbox", "crm.deliveries", "probes.documents" }));
     }
 
     [Test]

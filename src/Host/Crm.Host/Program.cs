@@ -16,6 +16,7 @@ builder.AddCrmLogging().AddCrmObservability();
 builder.Services
     .AddCrmHosting(configuration)
     .AddCrmProblemDetails()
+    .AddDocumentModel()
     .AddDocumentStore(configuration, builder.Environment.ContentRootPath)
     .AddIntegrationEventDispatcher()
     .AddCrmCaching(configuration)
