@@ -25,7 +25,10 @@ public sealed class ShutdownTests
         var stubborn = new StubbornService();
         var factory = new CrmHostFactory()
             .WithSetting("Host:ShutdownTimeout", "00:00:02")
-            .WithTestServices(services => services.AddHostedService(_ => stubborn));
+            // Registered first so it is stopped last: under WebApplicationFactory both the factory and the app's own
+            // Run() stop the host, and whichever finishes first disposes it; services stopped after the stubborn
+            // one would then be stopped again once already disposed, which production never does.
+            .WithTestServices(services => services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(stubborn)));
         using (var client = factory.CreateClient())
         {
             using var response = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
