@@ -1,6 +1,44 @@
+using Crm.Host.Composition;
+using Crm.Modules.AI;
+using Crm.Modules.Campaigns;
+using Crm.Modules.Customers;
+using Crm.Modules.Identity;
+using Crm.Modules.Orders;
+using Crm.Modules.Segments;
+using Crm.SharedKernel.Infrastructure;
+using Crm.SharedKernel.Web;
+
 var builder = WebApplication.CreateBuilder(args);
+var configuration = builder.Configuration;
+
+builder.AddCrmLogging().AddCrmObservability();
+
+builder.Services
+    .AddCrmHosting(configuration)
+    .AddCrmProblemDetails()
+    .AddDocumentModel()
+    .AddDocumentStore(configuration, builder.Environment.ContentRootPath)
+    .AddIntegrationEventDispatcher()
+    .AddCrmCaching(configuration)
+    .AddCustomersModule(configuration)
+    .AddOrdersModule(configuration)
+    .AddSegmentsModule(configuration)
+    .AddCampaignsModule(configuration)
+    .AddAIModule(configuration)
+    .AddIdentityModule(configuration)
+    .AddCrmMediator()
+    .AddCrmApi()
+    .AddCrmHealthChecks(configuration);
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok());
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseCrmWebApp();
+app.MapCrmHealthChecks();
+app.MapCrmApi();
+
 app.Run();
 
+/// <summary>The entry point, public so that WebApplicationFactory&lt;Program&gt; can start the host in tests.</summary>
 public partial class Program;

@@ -1,0 +1,41 @@
+using Carter;
+using Scalar.AspNetCore;
+
+namespace Crm.Host.Composition;
+
+internal static class ApiExtensions
+{
+    /// <summary>Every API route lives under this prefix; a module's endpoint maps "/customers", not "/api/v1/customers".</summary>
+    public const string ApiPrefix = "/api/v1";
+
+    /// <summary>
+    /// Carter without its assembly scan: the scan maps only public modules and every endpoint here is internal, so
+    /// each module's registrar adds its endpoints to DI as ICarterModule and MapCrmApi maps exactly those.
+    /// Validators are registered by the modules too (FluentValidation's DI extensions), for the mediator pipeline.
+    /// </summary>
+    public static IServiceCollection AddCrmApi(this IServiceCollection services)
+    {
+        services.AddCarter(configurator: carter => carter
+            .WithEmptyModules()
+            .WithEmptyValidators()
+            .WithEmptyResponseNegotiators());
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Crm API";
+            document.Info.Description = "Customers, orders, segments, campaigns and AI help. Errors are RFC 9457 problem details.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    /// <summary>The modules' endpoints under /api/v1, the OpenAPI document at /openapi/v1.json and its reference at /docs.</summary>
+    public static WebApplication MapCrmApi(this WebApplication app)
+    {
+        app.MapGroup(ApiPrefix).MapCarter();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", options => options
+            .WithTitle("Crm API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        return app;
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.SharedKernel.Web;
+
+public static class ProblemDetailsServiceCollectionExtensions
+{
+    private const string FrameworkTypePrefix = "https://tools.ietf.org/";
+
+    /// <summary>
+    /// Problem details for every error answer: the framework's own (404, 405, ...) get <c>instance</c> and
+    /// <c>traceId</c> like ours, and <see cref="ProblemExceptionHandler"/> maps exceptions. Pair with
+    /// <c>app.UseExceptionHandler()</c> and <c>app.UseStatusCodePages()</c>.
+    /// </summary>
+    public static IServiceCollection AddCrmProblemDetails(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            if (problem.Status is { } status && (problem.Type is null || problem.Type.StartsWith(FrameworkTypePrefix, StringComparison.Ordinal)))
+            {
+                // The framework's own answers (status code pages) read like ours: same type links and titles.
+                problem.Type = ProblemTypes.TypeOf(status);
+                problem.Title = ProblemTypes.TitleOf(status);
+                problem.Detail ??= DetailOf(status, context.HttpContext.Request);
+            }
+
+            ProblemWriter.Enrich(problem, context.HttpContext);
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        // Minimal APIs answer a malformed body with a bare 400 unless told to throw; throwing lets the handler
+        // above say what was wrong (and where, for JSON).
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        return services;
+    }
+
+    /// <summary>What the client can do about the bodiless errors the framework answers with on its own.</summary>
+    private static string? DetailOf(int status, HttpRequest request) => status switch
+    {
+        StatusCodes.Status404NotFound => "Nothing is found at this path.",
+        StatusCodes.Status405MethodNotAllowed => $"This path does not accept {request.Method}.",
+        StatusCodes.Status415UnsupportedMediaType =>
+            $"The content type '{request.ContentType ?? "(none)"}' is not accepted here; send application/json.",
+        _ => null,
+    };
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text.Json;
+using Crm.Host.Tests.Support;
+
+namespace Crm.Host.Tests;
+
+public sealed class ApiDocumentationTests
+{
+    private CrmHostFactory _factory = null!;
+    private HttpClient _client = null!;
+
+    [OneTimeSetUp]
+    public void StartHost()
+    {
+        _factory = new CrmHostFactory();
+        _client = _factory.CreateClient();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopHost()
+    {
+        _client.Dispose();
+        await _factory.DisposeAsync();
+    }
+
+    [Test]
+    public async Task The_openapi_document_is_served_as_valid_openapi_json()
+    {
+        using var response = await _client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = document.RootElement;
+        Assert.That(root.GetProperty("openapi").GetString(), Does.StartWith("3."));
+        Assert.That(root.GetProperty("paths").ValueKind, Is.EqualTo(JsonValueKind.Object));
+        Assert.That(root.GetProperty("info").GetProperty("title").GetString(), Is.EqualTo("Crm API"));
+    }
+
+    [Test]
+    public async Task The_docs_page_serves_the_scalar_reference_reading_the_openapi_document()
+    {
+        using var response = await _client.GetAsync(new Uri("/docs", UriKind.Relative));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.That(html, Does.Contain("scalar").IgnoreCase);
+        // Scalar writes the document's route relative to the app's base path, which it derives from /docs/.
+        Assert.That(html, Does.Contain("\"url\":\"openapi/v1.json\""));
+
+        var page = response.RequestMessage!.RequestUri!;
+        using var script = await _client.GetAsync(new Uri(page, "scalar.js"));
+        Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"the page's script at {new Uri(page, "scalar.js")}");
+    }
+}
