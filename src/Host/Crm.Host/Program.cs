@@ -16,7 +16,6 @@ builder.AddCrmLogging().AddCrmObservability();
 builder.Services
     .AddCrmHosting(configuration)
     .AddCrmProblemDetails()
-    .AddDocumentModel()
     .AddDocumentStore(configuration, builder.Environment.ContentRootPath)
     .AddIntegrationEventDispatcher()
     .AddCrmCaching(configuration)

@@ -49,4 +49,20 @@ public sealed class GracefulStopTests : EventDatabaseFixture
         Assert.That(await restarted.RevisionsAsync<CampaignsRecipient>("customer-1"), Is.EqualTo(new[] { 1, 2, 3 }));
         Assert.That(restarted.Probe.CallsOf(TestModules.Segments, first.EventId), Is.Zero);
     }
+
+    [Test]
+    public async Task Stopping_a_dispatcher_the_host_already_stopped_and_disposed_is_harmless()
+    {
+        await using var harness = new DispatcherHarness(DatabasePath);
+        await harness.StartAsync();
+        var dispatcher = harness.Dispatcher;
+        await dispatcher.StopAsync(CancellationToken.None);
+        dispatcher.Dispose();
+
+        using var expired = new CancellationTokenSource();
+        await expired.CancelAsync();
+
+        // Test hosts stop twice: once from the factory, once from the application's own shutdown.
+        await Assert.DoesNotThrowAsync(() => dispatcher.StopAsync(expired.Token));
+    }
 }

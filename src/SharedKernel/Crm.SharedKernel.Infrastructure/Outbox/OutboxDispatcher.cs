@@ -42,10 +42,17 @@ internal sealed partial class OutboxDispatcher(
 
     private DateTimeOffset _retryScanAt = DateTimeOffset.MinValue;
     private int _failuresRecorded;
+    private int _disposed;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        var abandon = cancellationToken.Register(() => _abandon.Cancel());
+        // A host may stop a dispatcher it has already stopped and disposed (WebApplicationFactory does): nothing to do.
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+
+        var abandon = cancellationToken.Register(static state => ((OutboxDispatcher)state!).Abandon(), this);
         await using (abandon.ConfigureAwait(false))
         {
             await base.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -54,8 +61,23 @@ internal sealed partial class OutboxDispatcher(
 
     public override void Dispose()
     {
-        _abandon.Dispose();
-        base.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _abandon.Dispose();
+            base.Dispose();
+        }
+    }
+
+    private void Abandon()
+    {
+        try
+        {
+            _abandon.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while the shutdown timeout fired: the deliveries it would abandon are gone already.
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
