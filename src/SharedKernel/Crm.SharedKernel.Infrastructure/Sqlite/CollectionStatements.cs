@@ -3,6 +3,7 @@ namespace Crm.SharedKernel.Infrastructure.Sqlite;
 /// <summary>The writer's prepared statements for one collection, prepared on first use and kept for the store's life.</summary>
 internal sealed class CollectionStatements(SQLitePCL.sqlite3 db, CollectionMap map) : IDisposable
 {
+    private readonly Dictionary<ulong, RawStatement> _patches = [];
     private RawStatement? _insert;
     private RawStatement? _update;
     private RawStatement? _selectVersion;
@@ -14,10 +15,11 @@ internal sealed class CollectionStatements(SQLitePCL.sqlite3 db, CollectionMap m
     public CollectionMap Map { get; } = map;
 
     /// <summary>?1 id, ?2 doc.</summary>
-    public RawStatement Insert => _insert ??= new(db, $"INSERT INTO {Map.Table} (id, version, doc) VALUES (?1, 1, ?2)");
+    public RawStatement Insert => _insert ??= new(db, Map.InsertSql());
 
     /// <summary>?1 id, ?2 doc, ?3 expected version.</summary>
-    public RawStatement Update => _update ??= new(db, $"UPDATE {Map.Table} SET version = version + 1, doc = ?2 WHERE id = ?1 AND version = ?3");
+    public RawStatement Update => _update ??= new(db,
+        $"UPDATE {Map.Table} SET version = version + 1, doc = ?2{Map.Assignments(ulong.MaxValue)} WHERE id = ?1 AND version = ?3");
 
     /// <summary>?1 id; returns version.</summary>
     public RawStatement SelectVersion => _selectVersion ??= new(db, $"SELECT version FROM {Map.Table} WHERE id = ?1");
@@ -32,7 +34,23 @@ internal sealed class CollectionStatements(SQLitePCL.sqlite3 db, CollectionMap m
     public RawStatement Select => _select ??= new(db, $"SELECT version, doc FROM {Map.Table} WHERE id = ?1");
 
     /// <summary>?1 id, ?2 doc: replaces whatever version is stored, raising it.</summary>
-    public RawStatement Replace => _replace ??= new(db, $"UPDATE {Map.Table} SET version = version + 1, doc = ?2 WHERE id = ?1");
+    public RawStatement Replace => _replace ??= new(db,
+        $"UPDATE {Map.Table} SET version = version + 1, doc = ?2{Map.Assignments(ulong.MaxValue)} WHERE id = ?1");
+
+    /// <summary>
+    /// ?1 id, ?2 doc: a patch's result, refreshing only the index columns in <paramref name="affected"/>, so the
+    /// indexes whose paths the patch left alone are not rewritten.
+    /// </summary>
+    public RawStatement Patched(ulong affected)
+    {
+        if (!_patches.TryGetValue(affected, out var statement))
+        {
+            statement = new RawStatement(db, $"UPDATE {Map.Table} SET version = version + 1, doc = ?2{Map.Assignments(affected)} WHERE id = ?1");
+            _patches[affected] = statement;
+        }
+
+        return statement;
+    }
 
     /// <summary>
     /// Inserts or replaces, returning the new version (1 when inserted). A version lookup and a plain INSERT or
@@ -71,5 +89,9 @@ internal sealed class CollectionStatements(SQLitePCL.sqlite3 db, CollectionMap m
         _deleteVersioned?.Dispose();
         _select?.Dispose();
         _replace?.Dispose();
+        foreach (var statement in _patches.Values)
+        {
+            statement.Dispose();
+        }
     }
 }

@@ -78,7 +78,7 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         build(patch);
         if (patch.Changes.Count > 0)
         {
-            _writes.Add(() => new PatchWrite(map, id, patch.Changes));
+            _writes.Add(() => new PatchWrite(map, id, patch.Changes, patch.Paths));
         }
     }
 

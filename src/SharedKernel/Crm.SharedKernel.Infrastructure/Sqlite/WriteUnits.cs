@@ -255,8 +255,11 @@ internal sealed class DeleteWrite(CollectionMap map, string id, long? expectedVe
 }
 
 /// <summary>Read-modify-write of the stored JSON by the single writer, so no concurrent change is lost.</summary>
-internal sealed class PatchWrite(CollectionMap map, string id, List<Action<JsonObject>> changes) : StagedWrite(map, id)
+internal sealed class PatchWrite(CollectionMap map, string id, List<Action<JsonObject>> changes, List<IReadOnlyList<object>> paths)
+    : StagedWrite(map, id)
 {
+    private readonly ulong _affected = paths.Aggregate(0UL, (mask, path) => mask | map.AffectedBy(path));
+
     public override void Execute(WriteContext context)
     {
         var statements = context.For(Map);
@@ -282,7 +285,7 @@ internal sealed class PatchWrite(CollectionMap map, string id, List<Action<JsonO
             change(root);
         }
 
-        var replace = statements.Replace;
+        var replace = statements.Patched(_affected);
         replace.Bind(1, Id);
         replace.BindUtf8(2, context.Write(root));
         Run(replace);
