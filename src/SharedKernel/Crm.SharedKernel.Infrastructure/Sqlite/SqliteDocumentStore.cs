@@ -45,7 +45,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
                 Pooling = false,
                 DefaultTimeout = timeoutSeconds,
             }.ToString(),
-            maxIdle: Math.Max(4, Environment.ProcessorCount * 2));
+            maxIdle: Math.Max(4, Environment.ProcessorCount * 2),
+            onOpen: options.ReadMmapSizeMiB > 0 ? $"PRAGMA mmap_size = {options.ReadMmapSizeMiB * 1024L * 1024L}" : null);
         var writeConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -172,7 +173,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     public async Task PingAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await RentReadAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = RentRead();
         var command = connection.Command("SELECT 1");
         try
         {
@@ -206,7 +208,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     internal Task WriteAsync(WriteUnit unit) => _writer.EnqueueAsync(unit);
 
-    internal ValueTask<ReadConnection> RentReadAsync(CancellationToken cancellationToken) => _reads.RentAsync(cancellationToken);
+    internal ReadConnection RentRead() => _reads.Rent();
 
     internal static double ElapsedMilliseconds(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 

@@ -30,6 +30,12 @@ public sealed class SqliteStoreOptions
     /// <summary>Rows per transaction in <c>BulkWriteAsync</c>.</summary>
     public int BulkBatchSize { get; set; } = 5_000;
 
+    /// <summary>
+    /// How much of the file read connections map into memory (0 for none): random reads by id then cost no system
+    /// call and share the operating system's cache instead of each connection's own.
+    /// </summary>
+    public int ReadMmapSizeMiB { get; set; } = 256;
+
     /// <summary>Page cache of the writer connection, in KiB.</summary>
     public int CacheSizeKiB { get; set; } = 64 * 1024;
 
