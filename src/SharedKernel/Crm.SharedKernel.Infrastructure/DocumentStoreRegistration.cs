@@ -28,9 +28,9 @@ public static class DocumentStoreRegistration
     {
         ArgumentNullException.ThrowIfNull(options);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<DocumentModel>();
+        var model = services.AddDocumentModel();
         services.AddSingleton(provider => new SqliteDocumentStore(
-            provider.GetRequiredService<DocumentModel>(),
+            model,
             options,
             provider.GetRequiredService<TimeProvider>(),
             provider.GetService<ILogger<SqliteDocumentStore>>()));

@@ -182,14 +182,23 @@ public sealed class SqliteStoreTests
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:Path"] = DatabasePath })
             .Build();
         var services = new ServiceCollection();
+
+        // The host registers the store before the modules declare their collections; both orders must work.
         services.AddDocumentCollection<ContractNote>("contract.notes");
         services.AddDocumentStore(configuration);
+        services.AddDocumentCollection<ContractCustomer>("contract.customers");
 
         await using (var provider = services.BuildServiceProvider())
         {
             var store = provider.GetRequiredService<IDocumentStore>();
             await store.PingAsync();
             Assert.That(store, Is.TypeOf<SqliteDocumentStore>());
+
+            await using var session = store.OpenSession();
+            session.Store(new ContractNote { Id = "n1", CustomerId = "c1", Text = "declared before the store" });
+            session.Store(new ContractCustomer { Id = "c1", Email = "c1@example.com" });
+            await session.SaveChangesAsync();
+            Assert.That(await session.LoadAsync<ContractCustomer>("c1"), Is.Not.Null);
         }
 
         Assert.That(File.Exists(DatabasePath), Is.True);

@@ -20,8 +20,9 @@ public static class MongoServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
 
         services.TryAddSingleton(TimeProvider.System);
+        var model = services.AddDocumentModel();
         services.AddSingleton(provider => new MongoDocumentStore(
-            provider.GetService<DocumentModel>() ?? new DocumentModel(),
+            model,
             options,
             provider.GetRequiredService<TimeProvider>(),
             provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));

@@ -70,16 +70,26 @@ public static class DocumentModelServiceCollectionExtensions
 
         var builder = new DocumentCollectionBuilder<T>();
         configure?.Invoke(builder);
-        GetModel(services).Add(new DocumentCollection(name, typeof(T), builder.Indexes));
+        services.AddDocumentModel().Add(new DocumentCollection(name, typeof(T), builder.Indexes));
         return services;
     }
 
-    private static DocumentModel GetModel(IServiceCollection services)
+    /// <summary>
+    /// The one model of this service collection, registered as an instance the first time it is asked for, so modules
+    /// and the store share it whichever registers first.
+    /// </summary>
+    public static DocumentModel AddDocumentModel(this IServiceCollection services)
     {
-        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(DocumentModel))?.ImplementationInstance;
-        if (existing is DocumentModel model)
+        ArgumentNullException.ThrowIfNull(services);
+        var descriptor = services.FirstOrDefault(d => d.ServiceType == typeof(DocumentModel));
+        if (descriptor?.ImplementationInstance is DocumentModel model)
         {
             return model;
+        }
+
+        if (descriptor is not null)
+        {
+            throw new InvalidOperationException("DocumentModel must be registered through AddDocumentModel, as one shared instance.");
         }
 
         model = new DocumentModel();
