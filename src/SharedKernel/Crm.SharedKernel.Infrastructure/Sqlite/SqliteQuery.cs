@@ -60,7 +60,7 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
         try
         {
             var parameters = new SqlParameters();
-            var sql = BuildSelect(parameters, paged: true);
+            var sql = BuildSelect(parameters);
             return Task.FromResult<IReadOnlyList<T>>(SqliteSession.Read<T>(store, sql, parameters, cancellationToken));
         }
         catch (Exception exception)
@@ -122,14 +122,14 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
     public IAsyncEnumerable<T> StreamAsync(CancellationToken cancellationToken = default)
     {
         var parameters = new SqlParameters();
-        var sql = BuildSelect(parameters, paged: true);
+        var sql = BuildSelect(parameters);
         return SqliteSession.StreamAsync<T>(store, sql, parameters, cancellationToken);
     }
 
     /// <summary>The SQL text, for tests that check a query uses an index.</summary>
-    internal string ToSql(SqlParameters parameters) => BuildSelect(parameters, paged: true);
+    internal string ToSql(SqlParameters parameters) => BuildSelect(parameters);
 
-    private string BuildSelect(SqlParameters parameters, bool paged)
+    private string BuildSelect(SqlParameters parameters)
     {
         var sql = new StringBuilder("SELECT version, doc FROM ").Append(map.Table);
         AppendWhere(sql, parameters);
@@ -140,7 +140,7 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
         }
 
         sql.Append("id");
-        if (paged && (_take is not null || _skip > 0))
+        if (_take is not null || _skip > 0)
         {
             sql.Append(" LIMIT ").Append(parameters.Add((long)(_take ?? -1)));
             if (_skip > 0)
