@@ -323,6 +323,39 @@ public abstract class DocumentStoreContract
     }
 
     [Test]
+    public async Task Updating_a_document_keeps_queries_on_its_indexed_fields_right()
+    {
+        await SeedAsync();
+        await using (var session = Store.OpenSession())
+        {
+            var alice = (await session.LoadAsync<ContractCustomer>("c1"))!;
+            alice.Email = "alice.new@example.com";
+            alice.Nickname = "Ally";
+            session.Store(alice);
+            var bob = (await session.LoadAsync<ContractCustomer>("c3"))!;
+            bob.Visits++;
+            session.Store(bob);
+            session.Store(new ContractNote { Id = "n1", Text = "first" });
+            await session.SaveChangesAsync();
+        }
+
+        await using (var session = Store.OpenSession())
+        {
+            var note = (await session.LoadAsync<ContractNote>("n1"))!;
+            note.Text = "second";
+            session.Store(note);
+            await session.SaveChangesAsync();
+            Assert.That(note.Version, Is.EqualTo(2));
+        }
+
+        await using var reader = Store.OpenSession();
+        Assert.That((await reader.Query<ContractCustomer>().Where(x => x.Email == "alice.new@example.com").ToListAsync()).Select(c => c.Id), Is.EqualTo(new[] { "c1" }));
+        Assert.That(await reader.Query<ContractCustomer>().Where(x => x.Email == "alice@example.com").CountAsync(), Is.Zero);
+        Assert.That((await reader.Query<ContractCustomer>().Where(x => x.Email == "bob@example.com").ToListAsync()).Select(c => c.Visits), Is.EqualTo(new[] { 7_000_000_001L }));
+        Assert.That((await reader.LoadAsync<ContractNote>("n1"))!.Text, Is.EqualTo("second"));
+    }
+
+    [Test]
     public async Task Upsert_ignores_versions_and_raises_the_stored_one()
     {
         await SeedAsync();

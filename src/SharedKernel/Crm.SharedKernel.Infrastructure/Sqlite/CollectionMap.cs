@@ -24,6 +24,7 @@ internal sealed class CollectionMap
 {
     private readonly Dictionary<string, IndexColumn> _byJsonPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IndexColumn> _byColumn = new(StringComparer.Ordinal);
+    private const int MaxMaskedColumns = 62;
     private readonly List<IndexColumn> _maintained = [];
 
     public CollectionMap(DocumentCollection collection)
@@ -100,7 +101,7 @@ internal sealed class CollectionMap
     /// </summary>
     public ulong AffectedBy(IReadOnlyList<object> segments)
     {
-        if (_maintained.Count > 64)
+        if (_maintained.Count > MaxMaskedColumns)
         {
             return ulong.MaxValue;
         }
@@ -125,13 +126,44 @@ internal sealed class CollectionMap
         return mask;
     }
 
+    /// <summary>
+    /// A SQL expression over the stored row and the new document bound as ?2: the mask of maintained columns whose
+    /// value the new document changes, so a replace rewrites only those indexes.
+    /// </summary>
+    public string ChangedColumnsSql()
+    {
+        // Without a ?2 in the text the probe binds only the id (see ProbeReadsDocument).
+        if (_maintained.Count == 0)
+        {
+            return "0";
+        }
+
+        if (_maintained.Count > MaxMaskedColumns)
+        {
+            return "-1";
+        }
+
+        var sql = new StringBuilder();
+        for (var i = 0; i < _maintained.Count; i++)
+        {
+            sql.Append(i == 0 ? "(" : " | (")
+                .Append('(').Append(Quote(_maintained[i].Column)).Append(" IS NOT json_extract(?2, ").Append(_maintained[i].PathLiteral).Append("))")
+                .Append(" << ").Append(i.ToString(CultureInfo.InvariantCulture)).Append(')');
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>Whether <see cref="ChangedColumnsSql"/> reads the new document (?2).</summary>
+    public bool ProbeReadsDocument => _maintained.Count is > 0 and <= MaxMaskedColumns;
+
     /// <summary><c>, "ix_a" = json_extract(?2, '$.a')</c> for each maintained column in <paramref name="mask"/>.</summary>
     public string Assignments(ulong mask)
     {
         var sql = new StringBuilder();
         for (var i = 0; i < _maintained.Count; i++)
         {
-            if (i >= 64 ? mask == ulong.MaxValue : (mask & (1UL << i)) != 0)
+            if (i >= MaxMaskedColumns ? mask == ulong.MaxValue : (mask & (1UL << i)) != 0)
             {
                 sql.Append(", ").Append(Quote(_maintained[i].Column)).Append(" = json_extract(?2, ").Append(_maintained[i].PathLiteral).Append(')');
             }

@@ -199,7 +199,13 @@ internal sealed class StoreWrite(CollectionMap map, IDocument document, byte[] j
             return;
         }
 
-        var update = statements.Update;
+        var (stored, changed) = statements.ProbeFor(Id, json);
+        if (stored != _expected)
+        {
+            throw VersionMismatch($"is no longer at version {_expected} (changed or deleted by another writer)");
+        }
+
+        var update = statements.GuardedRewrite(changed);
         update.Bind(1, Id);
         update.BindUtf8(2, json);
         update.Bind(3, _expected);
@@ -285,7 +291,7 @@ internal sealed class PatchWrite(CollectionMap map, string id, List<Action<JsonO
             change(root);
         }
 
-        var replace = statements.Patched(_affected);
+        var replace = statements.Rewrite(_affected);
         replace.Bind(1, Id);
         replace.BindUtf8(2, context.Write(root));
         Run(replace);
