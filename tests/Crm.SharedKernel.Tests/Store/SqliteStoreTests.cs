@@ -168,6 +168,38 @@ public sealed class SqliteStoreTests
     }
 
     [Test]
+    public async Task A_write_lock_held_elsewhere_makes_commits_unavailable_until_it_is_released()
+    {
+        await using var store = new SqliteDocumentStore(
+            DocumentStoreContract.CreateModel(),
+            new SqliteStoreOptions { Path = DatabasePath, BusyTimeout = TimeSpan.FromMilliseconds(200) });
+        using var other = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        other.Open();
+        using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            begin.ExecuteNonQuery();
+        }
+
+        await using (var blocked = store.OpenSession())
+        {
+            blocked.Store(new ContractNote { Id = "n1" });
+            await Assert.ThrowsAsync<StoreUnavailableException>(async () => await blocked.SaveChangesAsync());
+        }
+
+        using (var rollback = other.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            rollback.ExecuteNonQuery();
+        }
+
+        await using var retry = store.OpenSession();
+        retry.Store(new ContractNote { Id = "n1" });
+        await retry.SaveChangesAsync();
+        Assert.That(await retry.LoadAsync<ContractNote>("n1"), Is.Not.Null);
+    }
+
+    [Test]
     public void A_database_path_that_cannot_be_opened_makes_the_store_unavailable()
     {
         Directory.CreateDirectory(DatabasePath);
