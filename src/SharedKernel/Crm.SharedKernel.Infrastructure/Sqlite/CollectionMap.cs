@@ -62,8 +62,6 @@ internal sealed class CollectionMap
     /// <summary>The quoted table name, e.g. <c>"customers.customers"</c>.</summary>
     public string Table { get; }
 
-    public IEnumerable<IndexColumn> Indexes => _byJsonPath.Values;
-
     /// <summary>The index columns the write statements fill, in a fixed order (a patch's mask is over this list).</summary>
     public IReadOnlyList<IndexColumn> Maintained => _maintained;
 

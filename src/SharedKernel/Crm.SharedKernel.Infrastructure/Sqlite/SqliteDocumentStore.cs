@@ -109,8 +109,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     internal IOutboxStore Outbox { get; }
 
-    internal SqliteStoreOptions Options => _options;
-
     public IDocumentSession OpenSession() => new SqliteSession(this);
 
     public async Task<BulkWriteResult> BulkWriteAsync<T>(
@@ -211,8 +209,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
     internal ReadConnection RentRead() => _reads.Rent();
 
     internal static double ElapsedMilliseconds(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-
-    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static void Execute(SqliteConnection connection, string sql)
     {

@@ -15,9 +15,8 @@ internal sealed class WriteContext(SQLitePCL.sqlite3 db, TimeProvider time) : ID
     private RawStatement? _outboxInsert;
     private RawStatement? _markDispatched;
 
-    public ArrayBufferWriter<byte> Buffer { get; } = new(16 * 1024);
-
-    public Utf8JsonWriter JsonWriter { get; } = new(new ArrayBufferWriter<byte>(1), new JsonWriterOptions { SkipValidation = true, Encoder = CrmJson.Options.Encoder });
+    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+    private readonly Utf8JsonWriter _jsonWriter = new(new ArrayBufferWriter<byte>(1), new JsonWriterOptions { SkipValidation = true, Encoder = CrmJson.Options.Encoder });
 
     public TimeProvider Time { get; } = time;
 
@@ -56,11 +55,11 @@ internal sealed class WriteContext(SQLitePCL.sqlite3 db, TimeProvider time) : ID
     /// <summary>Serialises <paramref name="node"/> into the shared buffer and returns its bytes (valid until the next call).</summary>
     public ReadOnlySpan<byte> Write(JsonNode node)
     {
-        Buffer.ResetWrittenCount();
-        JsonWriter.Reset(Buffer);
-        node.WriteTo(JsonWriter, DocumentJson.Options);
-        JsonWriter.Flush();
-        return Buffer.WrittenSpan;
+        _buffer.ResetWrittenCount();
+        _jsonWriter.Reset(_buffer);
+        node.WriteTo(_jsonWriter, DocumentJson.Options);
+        _jsonWriter.Flush();
+        return _buffer.WrittenSpan;
     }
 
     public void Dispose()
@@ -72,7 +71,7 @@ internal sealed class WriteContext(SQLitePCL.sqlite3 db, TimeProvider time) : ID
 
         _outboxInsert?.Dispose();
         _markDispatched?.Dispose();
-        JsonWriter.Dispose();
+        _jsonWriter.Dispose();
     }
 }
 
@@ -122,8 +121,6 @@ internal sealed class SessionUnit(List<StagedWrite> writes, List<OutboxEntry> ev
     : WriteUnit(cancellationToken)
 {
     public override int Weight => writes.Count + events.Count;
-
-    public int Rows => writes.Count;
 
     public override void Execute(WriteContext context)
     {
