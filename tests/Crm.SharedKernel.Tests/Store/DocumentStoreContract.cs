@@ -323,6 +323,39 @@ public abstract class DocumentStoreContract
     }
 
     [Test]
+    public async Task Updating_a_document_keeps_queries_on_its_indexed_fields_right()
+    {
+        await SeedAsync();
+        await using (var session = Store.OpenSession())
+        {
+            var alice = (await session.LoadAsync<ContractCustomer>("c1"))!;
+            alice.Email = "alice.new@example.com";
+            alice.Nickname = "Ally";
+            session.Store(alice);
+            var bob = (await session.LoadAsync<ContractCustomer>("c3"))!;
+            bob.Visits++;
+            session.Store(bob);
+            session.Store(new ContractNote { Id = "n1", Text = "first" });
+            await session.SaveChangesAsync();
+        }
+
+        await using (var session = Store.OpenSession())
+        {
+            var note = (await session.LoadAsync<ContractNote>("n1"))!;
+            note.Text = "second";
+            session.Store(note);
+            await session.SaveChangesAsync();
+            Assert.That(note.Version, Is.EqualTo(2));
+        }
+
+        await using var reader = Store.OpenSession();
+        Assert.That((await reader.Query<ContractCustomer>().Where(x => x.Email == "alice.new@example.com").ToListAsync()).Select(c => c.Id), Is.EqualTo(new[] { "c1" }));
+        Assert.That(await reader.Query<ContractCustomer>().Where(x => x.Email == "alice@example.com").CountAsync(), Is.Zero);
+        Assert.That((await reader.Query<ContractCustomer>().Where(x => x.Email == "bob@example.com").ToListAsync()).Select(c => c.Visits), Is.EqualTo(new[] { 7_000_000_001L }));
+        Assert.That((await reader.LoadAsync<ContractNote>("n1"))!.Text, Is.EqualTo("second"));
+    }
+
+    [Test]
     public async Task Upsert_ignores_versions_and_raises_the_stored_one()
     {
         await SeedAsync();
@@ -466,6 +499,31 @@ public abstract class DocumentStoreContract
         var byIndexedFields = await reader.Query<ContractCustomer>()
             .Where(x => x.Address!.City == "Berlin" && x.Attributes["tier"] == "vip").ToListAsync();
         Assert.That(byIndexedFields.Select(c => c.Id), Is.EqualTo(new[] { "c3" }));
+    }
+
+    [Test]
+    public async Task Patching_an_indexed_field_or_its_parent_keeps_index_queries_and_uniqueness_right()
+    {
+        await SeedAsync();
+        await using (var session = Store.OpenSession())
+        {
+            session.Patch<ContractCustomer>("c1", p => p.Set(x => x.Address, new ContractAddress { City = "Rome" }));
+            session.Patch<ContractCustomer>("c2", p => p.Increment(x => x.Age, 1));
+            await session.SaveChangesAsync();
+        }
+
+        await using (var clash = Store.OpenSession())
+        {
+            clash.Patch<ContractCustomer>("c2", p => p.Set(x => x.Email, "bob@example.com"));
+            var conflict = await Assert.ThrowsAsync<DocumentConflictException>(async () => await clash.SaveChangesAsync());
+            Assert.That(conflict!.Kind, Is.EqualTo(ConflictKind.DuplicateKey));
+        }
+
+        await using var reader = Store.OpenSession();
+        Assert.That((await reader.Query<ContractCustomer>().Where(x => x.Address!.City == "Rome").ToListAsync()).Select(c => c.Id), Is.EqualTo(new[] { "c1" }));
+        Assert.That(await reader.Query<ContractCustomer>().Where(x => x.Address!.City == "Paris").CountAsync(), Is.Zero);
+        Assert.That((await reader.Query<ContractCustomer>().Where(x => x.Age == 26).ToListAsync()).Select(c => c.Id), Is.EqualTo(new[] { "c2" }));
+        Assert.That((await reader.Query<ContractCustomer>().Where(x => x.Email == "alice2@example.com").ToListAsync()).Select(c => c.Id), Is.EqualTo(new[] { "c2" }));
     }
 
     [Test]

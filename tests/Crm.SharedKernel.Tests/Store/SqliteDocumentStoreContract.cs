@@ -15,8 +15,14 @@ public sealed class SqliteDocumentStoreContract : DocumentStoreContract
         var store = new SqliteDocumentStore(model, new SqliteStoreOptions { Path = Path.Combine(folder, "crm.db") });
         return Task.FromResult(new StoreUnderTest(store, store.Outbox, async () =>
         {
-            await store.DisposeAsync();
-            TempFolder.Delete(folder);
+            try
+            {
+                await store.DisposeAsync();
+            }
+            finally
+            {
+                TempFolder.Delete(folder);
+            }
         }));
     }
 }

@@ -78,6 +78,34 @@ public sealed class SqliteStoreTests
     }
 
     [Test]
+    public async Task A_file_whose_index_column_is_generated_by_sqlite_keeps_working()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        Rows(
+            "CREATE TABLE \"contract.notes\" (id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, "
+            + "\"ix_customerId\" GENERATED ALWAYS AS (json_extract(doc, '$.customerId')) VIRTUAL); "
+            + "CREATE UNIQUE INDEX \"ux_contract_notes_customerId\" ON \"contract.notes\" (\"ix_customerId\");",
+            new SqlParameters());
+        var services = new ServiceCollection();
+        services.AddDocumentCollection<ContractNote>("contract.notes", c => c.UniqueIndex(x => x.CustomerId));
+        var model = (DocumentModel)services.Single(d => d.ServiceType == typeof(DocumentModel)).ImplementationInstance!;
+
+        await using var store = Open(model);
+        await using (var session = store.OpenSession())
+        {
+            session.Store(new ContractNote { Id = "n1", CustomerId = "a" });
+            session.Patch<ContractNote>("n1", p => p.Set(x => x.CustomerId, "b"));
+            await session.SaveChangesAsync();
+        }
+
+        await using var clash = store.OpenSession();
+        clash.Store(new ContractNote { Id = "n2", CustomerId = "b" });
+        var conflict = await Assert.ThrowsAsync<DocumentConflictException>(async () => await clash.SaveChangesAsync());
+        Assert.That(conflict!.Index, Is.EqualTo("customerId"));
+        Assert.That(await clash.Query<ContractNote>().Where(x => x.CustomerId == "b").CountAsync(), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_unique_index_no_longer_declared_stops_refusing_writes()
     {
         var services = new ServiceCollection();
@@ -111,7 +139,7 @@ public sealed class SqliteStoreTests
     }
 
     [Test]
-    public async Task Queries_on_a_declared_index_use_its_generated_column_and_bind_values()
+    public async Task Queries_on_a_declared_index_use_its_column_and_bind_values()
     {
         await using var store = Open(DocumentStoreContract.CreateModel());
         var query = (SqliteQuery<ContractCustomer>)store.OpenSession().Query<ContractCustomer>()
@@ -137,6 +165,38 @@ public sealed class SqliteStoreTests
             async () => await session.Query<ContractCustomer>().Where(x => names.Contains(x.Name)).ToListAsync());
 
         Assert.That(exception!.Message, Does.Contain("MemoryExtensions.Contains").And.Contain("Enumerable.Contains").And.Contain("List"));
+    }
+
+    [Test]
+    public async Task A_write_lock_held_elsewhere_makes_commits_unavailable_until_it_is_released()
+    {
+        await using var store = new SqliteDocumentStore(
+            DocumentStoreContract.CreateModel(),
+            new SqliteStoreOptions { Path = DatabasePath, BusyTimeout = TimeSpan.FromMilliseconds(200) });
+        using var other = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        other.Open();
+        using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            begin.ExecuteNonQuery();
+        }
+
+        await using (var blocked = store.OpenSession())
+        {
+            blocked.Store(new ContractNote { Id = "n1" });
+            await Assert.ThrowsAsync<StoreUnavailableException>(async () => await blocked.SaveChangesAsync());
+        }
+
+        using (var rollback = other.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            rollback.ExecuteNonQuery();
+        }
+
+        await using var retry = store.OpenSession();
+        retry.Store(new ContractNote { Id = "n1" });
+        await retry.SaveChangesAsync();
+        Assert.That(await retry.LoadAsync<ContractNote>("n1"), Is.Not.Null);
     }
 
     [Test]

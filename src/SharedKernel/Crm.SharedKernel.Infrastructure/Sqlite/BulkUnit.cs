@@ -57,7 +57,6 @@ internal sealed class BulkUnit<T> : WriteUnit
 
     public override void Execute(WriteContext context)
     {
-        // A unit may be retried after a failed group; start from a clean slate each time.
         Inserted = 0;
         Updated = 0;
         Errors.Clear();

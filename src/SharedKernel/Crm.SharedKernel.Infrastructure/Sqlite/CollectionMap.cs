@@ -5,14 +5,27 @@ using Microsoft.Data.Sqlite;
 
 namespace Crm.SharedKernel.Infrastructure.Sqlite;
 
-/// <summary>A declared index as a generated column of its collection's table.</summary>
-internal sealed record IndexColumn(DocumentPath Path, string Column, string IndexName, bool Unique);
+/// <summary>A declared index: a column of its collection's table holding <c>json_extract(doc, path)</c>, and an index on it.</summary>
+internal sealed record IndexColumn(DocumentPath Path, string Column, string IndexName, bool Unique)
+{
+    /// <summary>The path as a SQL literal (declared by code, so it is written into statements, quotes doubled).</summary>
+    public string PathLiteral { get; } = "'" + Path.JsonPath.Replace("'", "''", StringComparison.Ordinal) + "'";
+}
 
-/// <summary>A collection as SQLite sees it: a table of (id, version, doc) and a generated column per declared index.</summary>
+/// <summary>
+/// A collection as SQLite sees it: a table of (id, version, doc) and a column per declared index.
+/// The index columns are plain columns that every write statement fills with <c>json_extract</c> of the document
+/// it writes, rather than generated columns: SQLite rewrites the index entries of every generated column whose
+/// source changed, and the source is always the whole document, so a patch of one counter used to rewrite every
+/// index of the document. Measured on customer documents with four indexes: 11-13k patched updates/s with generated
+/// columns, 47-60k/s with maintained columns a patch touches only when it changes their path.
+/// </summary>
 internal sealed class CollectionMap
 {
     private readonly Dictionary<string, IndexColumn> _byJsonPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IndexColumn> _byColumn = new(StringComparer.Ordinal);
+    private const int MaxMaskedColumns = 62;
+    private readonly List<IndexColumn> _maintained = [];
 
     public CollectionMap(DocumentCollection collection)
     {
@@ -49,7 +62,8 @@ internal sealed class CollectionMap
     /// <summary>The quoted table name, e.g. <c>"customers.customers"</c>.</summary>
     public string Table { get; }
 
-    public IEnumerable<IndexColumn> Indexes => _byJsonPath.Values;
+    /// <summary>The index columns the write statements fill, in a fixed order (a patch's mask is over this list).</summary>
+    public IReadOnlyList<IndexColumn> Maintained => _maintained;
 
     /// <summary>Reads one document by id, bound as $p0.</summary>
     public string LoadSql { get; }
@@ -79,30 +93,118 @@ internal sealed class CollectionMap
 
     public IndexColumn? IndexByColumn(string column) => _byColumn.GetValueOrDefault(column);
 
+    /// <summary>
+    /// The maintained columns a change at <paramref name="segments"/> can alter: those whose path is the changed
+    /// path, inside it, or contains it. Bit i stands for <see cref="Maintained"/>[i]; beyond 64 columns, all.
+    /// </summary>
+    public ulong AffectedBy(IReadOnlyList<object> segments)
+    {
+        if (_maintained.Count > MaxMaskedColumns)
+        {
+            return ulong.MaxValue;
+        }
+
+        var mask = 0UL;
+        for (var i = 0; i < _maintained.Count; i++)
+        {
+            var indexed = _maintained[i].Path.Segments;
+            var shared = Math.Min(indexed.Count, segments.Count);
+            var overlaps = true;
+            for (var j = 0; j < shared && overlaps; j++)
+            {
+                overlaps = Equals(indexed[j], segments[j]);
+            }
+
+            if (overlaps)
+            {
+                mask |= 1UL << i;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>
+    /// A SQL expression over the stored row and the new document bound as ?2: the mask of maintained columns whose
+    /// value the new document changes, so a replace rewrites only those indexes.
+    /// </summary>
+    public string ChangedColumnsSql()
+    {
+        // Without a ?2 in the text the probe binds only the id (see ProbeReadsDocument).
+        if (_maintained.Count == 0)
+        {
+            return "0";
+        }
+
+        if (_maintained.Count > MaxMaskedColumns)
+        {
+            return "-1";
+        }
+
+        var sql = new StringBuilder();
+        for (var i = 0; i < _maintained.Count; i++)
+        {
+            sql.Append(i == 0 ? "(" : " | (")
+                .Append('(').Append(Quote(_maintained[i].Column)).Append(" IS NOT json_extract(?2, ").Append(_maintained[i].PathLiteral).Append("))")
+                .Append(" << ").Append(i.ToString(CultureInfo.InvariantCulture)).Append(')');
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>Whether <see cref="ChangedColumnsSql"/> reads the new document (?2).</summary>
+    public bool ProbeReadsDocument => _maintained.Count is > 0 and <= MaxMaskedColumns;
+
+    /// <summary><c>, "ix_a" = json_extract(?2, '$.a')</c> for each maintained column in <paramref name="mask"/>.</summary>
+    public string Assignments(ulong mask)
+    {
+        var sql = new StringBuilder();
+        for (var i = 0; i < _maintained.Count; i++)
+        {
+            if (i >= MaxMaskedColumns ? mask == ulong.MaxValue : (mask & (1UL << i)) != 0)
+            {
+                sql.Append(", ").Append(Quote(_maintained[i].Column)).Append(" = json_extract(?2, ").Append(_maintained[i].PathLiteral).Append(')');
+            }
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>The insert: ?1 id, ?2 doc; the maintained columns computed from ?2.</summary>
+    public string InsertSql()
+    {
+        var columns = new StringBuilder("id, version, doc");
+        var values = new StringBuilder("?1, 1, ?2");
+        foreach (var index in _maintained)
+        {
+            columns.Append(", ").Append(Quote(index.Column));
+            values.Append(", json_extract(?2, ").Append(index.PathLiteral).Append(')');
+        }
+
+        return $"INSERT INTO {Table} ({columns}) VALUES ({values})";
+    }
+
     /// <summary>Creates the table and adds missing index columns and indexes; safe to run on every start.</summary>
     public void EnsureSchema(SqliteConnection connection)
     {
         Execute(connection, $"CREATE TABLE IF NOT EXISTS {Table} (id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL)");
-        var existing = new HashSet<string>(StringComparer.Ordinal);
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT name FROM pragma_table_xinfo($table)";
-            command.Parameters.AddWithValue("$table", Name);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                existing.Add(reader.GetString(0));
-            }
-        }
-
-        DropUndeclaredIndexes(connection);
+        var existing = ReadColumns(connection);
+        DropUndeclared(connection, existing);
+        _maintained.Clear();
         foreach (var index in _byJsonPath.Values)
         {
-            if (!existing.Contains(index.Column))
+            if (!existing.TryGetValue(index.Column, out var generated))
             {
-                // Generated columns take no parameters; the path holds code identifiers and declared keys only.
-                var path = index.Path.JsonPath.Replace("'", "''", StringComparison.Ordinal);
-                Execute(connection, $"ALTER TABLE {Table} ADD COLUMN {Quote(index.Column)} GENERATED ALWAYS AS (json_extract(doc, '{path}')) VIRTUAL");
+                // A new index on existing data: add the column and fill it once.
+                Execute(connection, $"ALTER TABLE {Table} ADD COLUMN {Quote(index.Column)}");
+                Execute(connection, $"UPDATE {Table} SET {Quote(index.Column)} = json_extract(doc, {index.PathLiteral})");
+                generated = false;
+            }
+
+            // A generated column from an older file keeps working; SQLite fills it, so writes leave it out.
+            if (!generated)
+            {
+                _maintained.Add(index);
             }
 
             var unique = index.Unique ? "UNIQUE " : string.Empty;
@@ -110,11 +212,27 @@ internal sealed class CollectionMap
         }
     }
 
+    /// <summary>Column name to whether SQLite generates it.</summary>
+    private Dictionary<string, bool> ReadColumns(SqliteConnection connection)
+    {
+        var columns = new Dictionary<string, bool>(StringComparer.Ordinal);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, hidden FROM pragma_table_xinfo($table)";
+        command.Parameters.AddWithValue("$table", Name);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            columns[reader.GetString(0)] = reader.GetInt64(1) is 2 or 3;
+        }
+
+        return columns;
+    }
+
     /// <summary>
-    /// Drops the indexes this store made for declarations a module no longer makes (a unique index left behind
-    /// would still refuse writes). Their generated columns stay: they cost nothing unless indexed.
+    /// Drops the indexes and columns this store made for declarations a module no longer makes: a unique index left
+    /// behind would still refuse writes, and a column no longer filled would hold stale values if declared again.
     /// </summary>
-    private void DropUndeclaredIndexes(SqliteConnection connection)
+    private void DropUndeclared(SqliteConnection connection, Dictionary<string, bool> columns)
     {
         var declared = _byJsonPath.Values.Select(i => i.IndexName).ToHashSet(StringComparer.Ordinal);
         var prefix = Name.Replace('.', '_') + "_";
@@ -138,6 +256,15 @@ internal sealed class CollectionMap
         foreach (var index in stale)
         {
             Execute(connection, $"DROP INDEX IF EXISTS {Quote(index)}");
+        }
+
+        foreach (var column in columns.Keys.ToList())
+        {
+            if (column.StartsWith("ix_", StringComparison.Ordinal) && !_byColumn.ContainsKey(column))
+            {
+                Execute(connection, $"ALTER TABLE {Table} DROP COLUMN {Quote(column)}");
+                columns.Remove(column);
+            }
         }
     }
 

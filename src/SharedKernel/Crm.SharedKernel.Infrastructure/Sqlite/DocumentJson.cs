@@ -20,13 +20,15 @@ internal static class DocumentJson
 
     public static JsonTypeInfo TypeInfo(Type type) => TypeInfos.GetOrAdd(type, static t => Options.GetTypeInfo(t));
 
+    private static readonly ConcurrentDictionary<System.Reflection.MemberInfo, string> Names = new();
+
     /// <summary>The stored name of a property: its [JsonPropertyName] when present, else camelCase.</summary>
-    public static string NameOf(System.Reflection.MemberInfo member)
+    public static string NameOf(System.Reflection.MemberInfo member) => Names.GetOrAdd(member, static m =>
     {
         var attribute = (System.Text.Json.Serialization.JsonPropertyNameAttribute?)Attribute.GetCustomAttribute(
-            member, typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute));
-        return attribute?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-    }
+            m, typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute));
+        return attribute?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(m.Name);
+    });
 
     private static JsonSerializerOptions Create()
     {

@@ -35,12 +35,29 @@ internal static class Evaluator
                 return field.GetValue(member.Expression is null ? null : Evaluate(member.Expression));
             case MemberExpression { Member: PropertyInfo property } member:
                 return property.GetValue(member.Expression is null ? null : Evaluate(member.Expression));
+            // Constructors and calls over values (new DateTimeOffset(...), now.AddDays(-30)) are common in predicates;
+            // reflection is far cheaper than compiling a lambda for each query.
+            case NewExpression { Constructor: not null } creation:
+                return creation.Constructor.Invoke(BindingFlags.DoNotWrapExceptions, null, EvaluateAll(creation.Arguments), null);
+            case MethodCallExpression call:
+                return call.Method.Invoke(call.Object is null ? null : Evaluate(call.Object), BindingFlags.DoNotWrapExceptions, null, EvaluateAll(call.Arguments), null);
             case UnaryExpression { NodeType: ExpressionType.Convert } unary when unary.Method is null:
                 var operand = Evaluate(unary.Operand);
                 return operand is null || unary.Type.IsInstanceOfType(operand) ? operand : Compile(expression);
             default:
                 return Compile(expression);
         }
+    }
+
+    private static object?[] EvaluateAll(IReadOnlyList<Expression> expressions)
+    {
+        var values = new object?[expressions.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Evaluate(expressions[i]);
+        }
+
+        return values;
     }
 
     private static object? Compile(Expression expression) =>

@@ -7,13 +7,14 @@ namespace Crm.SharedKernel.Infrastructure.Sqlite;
 /// Open read connections, each keeping its prepared commands by SQL text. Queries bind values as parameters, so
 /// their text repeats and a repeated read skips SQLite's parse and plan (ADO.NET pooling alone re-prepares each time).
 /// </summary>
-internal sealed class ReadPool(string connectionString, int maxIdle) : IDisposable
+internal sealed class ReadPool(string connectionString, int maxIdle, string? onOpen = null) : IDisposable
 {
     private readonly ConcurrentBag<ReadConnection> _idle = [];
     private int _idleCount;
     private volatile bool _disposed;
 
-    public async ValueTask<ReadConnection> RentAsync(CancellationToken cancellationToken)
+    /// <summary>A connection, opened if none is idle. SQLite opens in-process, so this never waits on a network.</summary>
+    public ReadConnection Rent()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_idle.TryTake(out var pooled))
@@ -25,11 +26,17 @@ internal sealed class ReadPool(string connectionString, int maxIdle) : IDisposab
         var connection = new SqliteConnection(connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            connection.Open();
+            if (onOpen is not null)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = onOpen;
+                command.ExecuteNonQuery();
+            }
         }
         catch (SqliteException exception)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection.Dispose();
             throw SqliteErrors.Map(exception);
         }
 
@@ -65,7 +72,7 @@ internal sealed class ReadPool(string connectionString, int maxIdle) : IDisposab
 }
 
 /// <summary>A rented read connection; disposing it hands it back to the pool.</summary>
-internal sealed class ReadConnection(ReadPool pool, SqliteConnection connection) : IAsyncDisposable
+internal sealed class ReadConnection(ReadPool pool, SqliteConnection connection) : IDisposable, IAsyncDisposable
 {
     private const int MaxCommands = 256;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
@@ -89,6 +96,8 @@ internal sealed class ReadConnection(ReadPool pool, SqliteConnection connection)
         parameters?.BindTo(command);
         return command;
     }
+
+    public void Dispose() => pool.Return(this);
 
     public ValueTask DisposeAsync()
     {

@@ -21,6 +21,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
     private readonly Dictionary<Type, CollectionMap> _maps = [];
     private readonly ReadPool _reads;
     private readonly SqliteWriter _writer;
+    private readonly SqliteCheckpointer _checkpointer;
     private readonly SqliteStoreOptions _options;
 
     public SqliteDocumentStore(DocumentModel model, SqliteStoreOptions options, TimeProvider? time = null, ILogger<SqliteDocumentStore>? logger = null)
@@ -44,7 +45,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
                 Pooling = false,
                 DefaultTimeout = timeoutSeconds,
             }.ToString(),
-            maxIdle: Math.Max(4, Environment.ProcessorCount * 2));
+            maxIdle: Math.Max(4, Environment.ProcessorCount * 2),
+            onOpen: options.ReadMmapSizeMiB > 0 ? $"PRAGMA mmap_size = {options.ReadMmapSizeMiB * 1024L * 1024L}" : null);
         var writeConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -58,20 +60,21 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             _maps[collection.DocumentType] = new CollectionMap(collection);
         }
 
+        var log = (ILogger?)logger ?? NullLogger.Instance;
         var connection = new SqliteConnection(writeConnectionString);
         try
         {
             connection.Open();
-            // page_size only takes on a new file (before WAL); 8 KiB pages measured ~15% cheaper per inserted document.
             var synchronous = options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
             Execute(connection, $"""
-                PRAGMA page_size = 8192;
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = {synchronous};
                 PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds};
                 PRAGMA foreign_keys = OFF;
                 PRAGMA temp_store = MEMORY;
                 PRAGMA cache_size = -{options.CacheSizeKiB};
+                PRAGMA wal_autocheckpoint = {options.WalBackstopPages};
+                PRAGMA journal_size_limit = {options.WalBackstopPages * 4096L};
                 """);
             Execute(connection, $"""
                 CREATE TABLE IF NOT EXISTS {OutboxTable} (
@@ -88,6 +91,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             {
                 map.EnsureSchema(connection);
             }
+
+            _checkpointer = new SqliteCheckpointer(writeConnectionString, log);
         }
         catch (SqliteException exception)
         {
@@ -95,7 +100,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             throw SqliteErrors.Map(exception);
         }
 
-        _writer = new SqliteWriter(connection, options, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance);
+        _writer = new SqliteWriter(connection, options, time ?? TimeProvider.System, log, _checkpointer);
         Outbox = new SqliteOutboxStore(this);
     }
 
@@ -103,8 +108,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
     public string DatabasePath => Path.GetFullPath(_options.Path);
 
     internal IOutboxStore Outbox { get; }
-
-    internal SqliteStoreOptions Options => _options;
 
     public IDocumentSession OpenSession() => new SqliteSession(this);
 
@@ -168,7 +171,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     public async Task PingAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await RentReadAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = RentRead();
         var command = connection.Command("SELECT 1");
         try
         {
@@ -184,6 +188,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync().ConfigureAwait(false);
+        _checkpointer.Dispose();
         _reads.Dispose();
     }
 
@@ -201,11 +206,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     internal Task WriteAsync(WriteUnit unit) => _writer.EnqueueAsync(unit);
 
-    internal ValueTask<ReadConnection> RentReadAsync(CancellationToken cancellationToken) => _reads.RentAsync(cancellationToken);
+    internal ReadConnection RentRead() => _reads.Rent();
 
     internal static double ElapsedMilliseconds(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-
-    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static void Execute(SqliteConnection connection, string sql)
     {

@@ -10,7 +10,7 @@ internal sealed class SqliteOutboxStore(SqliteDocumentStore store) : IOutboxStor
 {
     public async Task<IReadOnlyList<OutboxMessage>> ReadPendingAsync(int max, CancellationToken cancellationToken)
     {
-        await using var connection = await store.RentReadAsync(cancellationToken).ConfigureAwait(false);
+        using var connection = store.RentRead();
         var command = connection.Command($"""
             SELECT seq, event_id, event_type, aggregate_id, occurred_at, payload
             FROM {SqliteDocumentStore.OutboxTable} WHERE dispatched_at IS NULL ORDER BY seq LIMIT $max

@@ -55,11 +55,18 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
         return this;
     }
 
-    public async Task<IReadOnlyList<T>> ToListAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<T>> ToListAsync(CancellationToken cancellationToken = default)
     {
-        var parameters = new SqlParameters();
-        var sql = BuildSelect(parameters, paged: true);
-        return await SqliteSession.ReadAsync<T>(store, sql, parameters, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var parameters = new SqlParameters();
+            var sql = BuildSelect(parameters);
+            return Task.FromResult<IReadOnlyList<T>>(SqliteSession.Read<T>(store, sql, parameters, cancellationToken));
+        }
+        catch (Exception exception)
+        {
+            return SqliteSession.Faulted<IReadOnlyList<T>>(exception);
+        }
     }
 
     public async Task<IReadOnlyList<TResult>> SelectAsync<TResult>(Expression<Func<T, TResult>> projection, CancellationToken cancellationToken = default)
@@ -98,7 +105,7 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
         var sql = new StringBuilder("SELECT COUNT(*) FROM ").Append(map.Table);
         AppendWhere(sql, parameters);
         using var activity = StoreTelemetry.StartQuery(sql.ToString());
-        await using var connection = await store.RentReadAsync(cancellationToken).ConfigureAwait(false);
+        using var connection = store.RentRead();
         var command = connection.Command(sql.ToString(), parameters);
         try
         {
@@ -115,14 +122,14 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
     public IAsyncEnumerable<T> StreamAsync(CancellationToken cancellationToken = default)
     {
         var parameters = new SqlParameters();
-        var sql = BuildSelect(parameters, paged: true);
+        var sql = BuildSelect(parameters);
         return SqliteSession.StreamAsync<T>(store, sql, parameters, cancellationToken);
     }
 
     /// <summary>The SQL text, for tests that check a query uses an index.</summary>
-    internal string ToSql(SqlParameters parameters) => BuildSelect(parameters, paged: true);
+    internal string ToSql(SqlParameters parameters) => BuildSelect(parameters);
 
-    private string BuildSelect(SqlParameters parameters, bool paged)
+    private string BuildSelect(SqlParameters parameters)
     {
         var sql = new StringBuilder("SELECT version, doc FROM ").Append(map.Table);
         AppendWhere(sql, parameters);
@@ -133,7 +140,7 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
         }
 
         sql.Append("id");
-        if (paged && (_take is not null || _skip > 0))
+        if (_take is not null || _skip > 0)
         {
             sql.Append(" LIMIT ").Append(parameters.Add((long)(_take ?? -1)));
             if (_skip > 0)

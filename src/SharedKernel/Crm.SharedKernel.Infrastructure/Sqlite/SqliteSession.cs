@@ -14,32 +14,46 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
     private readonly Dictionary<(CollectionMap Map, string Id), int> _documentSlots = [];
     private readonly List<OutboxEntry> _events = [];
 
-    public async Task<T?> LoadAsync<T>(string id, CancellationToken cancellationToken = default)
+    public Task<T?> LoadAsync<T>(string id, CancellationToken cancellationToken = default)
         where T : class, IDocument
     {
         ArgumentNullException.ThrowIfNull(id);
         var map = store.Map(typeof(T));
         var parameters = new SqlParameters();
         parameters.Add(id);
-        var documents = await ReadAsync<T>(store, map.LoadSql, parameters, cancellationToken).ConfigureAwait(false);
-        return documents.Count == 0 ? null : documents[0];
+        try
+        {
+            var documents = Read<T>(store, map.LoadSql, parameters, cancellationToken);
+            return Task.FromResult(documents.Count == 0 ? null : documents[0]);
+        }
+        catch (Exception exception)
+        {
+            return Faulted<T?>(exception);
+        }
     }
 
-    public async Task<IReadOnlyDictionary<string, T>> LoadManyAsync<T>(IEnumerable<string> ids, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<string, T>> LoadManyAsync<T>(IEnumerable<string> ids, CancellationToken cancellationToken = default)
         where T : class, IDocument
     {
         ArgumentNullException.ThrowIfNull(ids);
         var map = store.Map(typeof(T));
         var parameters = new SqlParameters();
         parameters.Add(SqlValue.ArrayJson(ids, null, out _));
-        var documents = await ReadAsync<T>(store, map.LoadManySql, parameters, cancellationToken).ConfigureAwait(false);
-        var byId = new Dictionary<string, T>(documents.Count, StringComparer.Ordinal);
-        foreach (var document in documents)
+        try
         {
-            byId[document.Id] = document;
-        }
+            var documents = Read<T>(store, map.LoadManySql, parameters, cancellationToken);
+            var byId = new Dictionary<string, T>(documents.Count, StringComparer.Ordinal);
+            foreach (var document in documents)
+            {
+                byId[document.Id] = document;
+            }
 
-        return byId;
+            return Task.FromResult<IReadOnlyDictionary<string, T>>(byId);
+        }
+        catch (Exception exception)
+        {
+            return Faulted<IReadOnlyDictionary<string, T>>(exception);
+        }
     }
 
     public IDocumentQuery<T> Query<T>()
@@ -78,7 +92,7 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         build(patch);
         if (patch.Changes.Count > 0)
         {
-            _writes.Add(() => new PatchWrite(map, id, patch.Changes));
+            _writes.Add(() => new PatchWrite(map, id, patch.Changes, patch.Paths));
         }
     }
 
@@ -112,16 +126,18 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
 
     /// <summary>
     /// Reads every row of <paramref name="sql"/>. SQLite runs in-process and Microsoft.Data.Sqlite's async methods
-    /// complete synchronously, so the rows are read in a plain loop rather than through an async iterator.
+    /// complete synchronously anyway, so reads are plain synchronous code: cheaper, and fast from the first call
+    /// rather than after the JIT has promoted a chain of async state machines.
     /// </summary>
-    internal static async Task<List<T>> ReadAsync<T>(SqliteDocumentStore store, string sql, SqlParameters parameters, CancellationToken cancellationToken)
+    internal static List<T> Read<T>(SqliteDocumentStore store, string sql, SqlParameters parameters, CancellationToken cancellationToken)
         where T : class, IDocument
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var activity = StoreTelemetry.StartQuery(sql);
         var started = Stopwatch.GetTimestamp();
         var typeInfo = DocumentJson.TypeInfo<T>();
         var documents = new List<T>();
-        await using (var connection = await store.RentReadAsync(cancellationToken).ConfigureAwait(false))
+        using (var connection = store.RentRead())
         {
             var command = connection.Command(sql, parameters);
             try
@@ -144,6 +160,22 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         return documents;
     }
 
+    /// <summary>The task an async method would have returned for <paramref name="exception"/>.</summary>
+    internal static Task<TResult> Faulted<TResult>(Exception exception)
+    {
+        var completion = new TaskCompletionSource<TResult>();
+        if (exception is OperationCanceledException canceled)
+        {
+            completion.SetCanceled(canceled.CancellationToken);
+        }
+        else
+        {
+            completion.SetException(exception);
+        }
+
+        return completion.Task;
+    }
+
     internal static T Materialize<T>(SqliteDataReader reader, JsonTypeInfo<T> typeInfo)
         where T : class, IDocument
     {
@@ -161,7 +193,7 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         where T : class, IDocument
     {
         var typeInfo = DocumentJson.TypeInfo<T>();
-        await using var connection = await store.RentReadAsync(cancellationToken).ConfigureAwait(false);
+        using var connection = store.RentRead();
         var command = connection.Command(sql, parameters);
         SqliteDataReader reader;
         try

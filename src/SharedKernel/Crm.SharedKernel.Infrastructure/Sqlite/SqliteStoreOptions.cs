@@ -30,8 +30,20 @@ public sealed class SqliteStoreOptions
     /// <summary>Rows per transaction in <c>BulkWriteAsync</c>.</summary>
     public int BulkBatchSize { get; set; } = 5_000;
 
+    /// <summary>
+    /// How much of the file read connections map into memory (0 for none): random reads by id then cost no system
+    /// call and share the operating system's cache instead of each connection's own.
+    /// </summary>
+    public int ReadMmapSizeMiB { get; set; } = 256;
+
     /// <summary>Page cache of the writer connection, in KiB.</summary>
     public int CacheSizeKiB { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// WAL pages after which the writer checkpoints itself. Checkpoints normally run on a background thread; this
+    /// bound only matters when writes never pause long enough for it to catch up.
+    /// </summary>
+    public int WalBackstopPages { get; set; } = 16_000;
 
     /// <summary>Reads <c>Storage:Path</c> (relative paths resolve under <paramref name="contentRoot"/>).</summary>
     public static SqliteStoreOptions From(IConfiguration configuration, string? contentRoot = null)

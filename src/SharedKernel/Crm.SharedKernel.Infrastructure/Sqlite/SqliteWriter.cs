@@ -29,8 +29,11 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private int _disposed;
     private Exception? _fault;
 
-    public SqliteWriter(SqliteConnection connection, SqliteStoreOptions options, TimeProvider time, ILogger logger)
+    private readonly SqliteCheckpointer _checkpointer;
+
+    public SqliteWriter(SqliteConnection connection, SqliteStoreOptions options, TimeProvider time, ILogger logger, SqliteCheckpointer checkpointer)
     {
+        _checkpointer = checkpointer;
         _connection = connection;
         _options = options;
         _logger = logger;
@@ -164,6 +167,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             return;
         }
 
+        _checkpointer.Nudge();
         var rows = 0;
         for (var i = 0; i < group.Count; i++)
         {

@@ -15,9 +15,8 @@ internal sealed class WriteContext(SQLitePCL.sqlite3 db, TimeProvider time) : ID
     private RawStatement? _outboxInsert;
     private RawStatement? _markDispatched;
 
-    public ArrayBufferWriter<byte> Buffer { get; } = new(16 * 1024);
-
-    public Utf8JsonWriter JsonWriter { get; } = new(new ArrayBufferWriter<byte>(1), new JsonWriterOptions { SkipValidation = true, Encoder = CrmJson.Options.Encoder });
+    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+    private readonly Utf8JsonWriter _jsonWriter = new(new ArrayBufferWriter<byte>(1), new JsonWriterOptions { SkipValidation = true, Encoder = CrmJson.Options.Encoder });
 
     public TimeProvider Time { get; } = time;
 
@@ -56,11 +55,11 @@ internal sealed class WriteContext(SQLitePCL.sqlite3 db, TimeProvider time) : ID
     /// <summary>Serialises <paramref name="node"/> into the shared buffer and returns its bytes (valid until the next call).</summary>
     public ReadOnlySpan<byte> Write(JsonNode node)
     {
-        Buffer.ResetWrittenCount();
-        JsonWriter.Reset(Buffer);
-        node.WriteTo(JsonWriter, DocumentJson.Options);
-        JsonWriter.Flush();
-        return Buffer.WrittenSpan;
+        _buffer.ResetWrittenCount();
+        _jsonWriter.Reset(_buffer);
+        node.WriteTo(_jsonWriter, DocumentJson.Options);
+        _jsonWriter.Flush();
+        return _buffer.WrittenSpan;
     }
 
     public void Dispose()
@@ -72,7 +71,7 @@ internal sealed class WriteContext(SQLitePCL.sqlite3 db, TimeProvider time) : ID
 
         _outboxInsert?.Dispose();
         _markDispatched?.Dispose();
-        JsonWriter.Dispose();
+        _jsonWriter.Dispose();
     }
 }
 
@@ -122,8 +121,6 @@ internal sealed class SessionUnit(List<StagedWrite> writes, List<OutboxEntry> ev
     : WriteUnit(cancellationToken)
 {
     public override int Weight => writes.Count + events.Count;
-
-    public int Rows => writes.Count;
 
     public override void Execute(WriteContext context)
     {
@@ -199,7 +196,13 @@ internal sealed class StoreWrite(CollectionMap map, IDocument document, byte[] j
             return;
         }
 
-        var update = statements.Update;
+        var (stored, changed) = statements.ProbeFor(Id, json);
+        if (stored != _expected)
+        {
+            throw VersionMismatch($"is no longer at version {_expected} (changed or deleted by another writer)");
+        }
+
+        var update = statements.GuardedRewrite(changed);
         update.Bind(1, Id);
         update.BindUtf8(2, json);
         update.Bind(3, _expected);
@@ -255,8 +258,11 @@ internal sealed class DeleteWrite(CollectionMap map, string id, long? expectedVe
 }
 
 /// <summary>Read-modify-write of the stored JSON by the single writer, so no concurrent change is lost.</summary>
-internal sealed class PatchWrite(CollectionMap map, string id, List<Action<JsonObject>> changes) : StagedWrite(map, id)
+internal sealed class PatchWrite(CollectionMap map, string id, List<Action<JsonObject>> changes, List<IReadOnlyList<object>> paths)
+    : StagedWrite(map, id)
 {
+    private readonly ulong _affected = paths.Aggregate(0UL, (mask, path) => mask | map.AffectedBy(path));
+
     public override void Execute(WriteContext context)
     {
         var statements = context.For(Map);
@@ -282,7 +288,7 @@ internal sealed class PatchWrite(CollectionMap map, string id, List<Action<JsonO
             change(root);
         }
 
-        var replace = statements.Replace;
+        var replace = statements.Rewrite(_affected);
         replace.Bind(1, Id);
         replace.BindUtf8(2, context.Write(root));
         Run(replace);
