@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Events;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.SharedKernel.Infrastructure.Sqlite;
+
+/// <summary>
+/// One batch of a bulk write. The caller serialises the batch into one buffer (while the writer commits the previous
+/// batch); the writer binds each row's bytes into a reused statement. A refused row is undone by SQLite's
+/// statement-level rollback alone, so the other rows stay.
+/// </summary>
+internal sealed class BulkUnit<T> : WriteUnit
+    where T : class, IDocument
+{
+    private readonly CollectionMap _map;
+    private readonly IReadOnlyList<T> _documents;
+    private readonly int _start;
+    private readonly int _count;
+    private readonly BulkWriteMode _mode;
+    private readonly Func<T, BulkRowOutcome, IIntegrationEvent?>? _eventFor;
+    private readonly ArrayBufferWriter<byte> _buffer;
+    private readonly int[] _ends;
+    private readonly long[] _versions;
+
+    public BulkUnit(
+        CollectionMap map,
+        IReadOnlyList<T> documents,
+        int start,
+        int count,
+        BulkWriteMode mode,
+        Func<T, BulkRowOutcome, IIntegrationEvent?>? eventFor,
+        CancellationToken cancellationToken)
+        : base(cancellationToken)
+    {
+        _map = map;
+        _documents = documents;
+        _start = start;
+        _count = count;
+        _mode = mode;
+        _eventFor = eventFor;
+        _ends = new int[count];
+        _versions = new long[count];
+        _buffer = new ArrayBufferWriter<byte>(count * 512);
+        Serialize();
+    }
+
+    public override int Weight => _count;
+
+    public int Inserted { get; private set; }
+
+    public int Updated { get; private set; }
+
+    public List<BulkWriteError> Errors { get; } = [];
+
+    public override void Execute(WriteContext context)
+    {
+        // A unit may be retried after a failed group; start from a clean slate each time.
+        Inserted = 0;
+        Updated = 0;
+        Errors.Clear();
+        var statements = context.For(_map);
+        var statement = _mode == BulkWriteMode.Insert ? statements.Insert : statements.Upsert;
+        var bytes = _buffer.WrittenSpan;
+        var begin = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            var document = _documents[_start + i];
+            var end = _ends[i];
+            statement.Bind(1, document.Id);
+            statement.BindUtf8(2, bytes[begin..end]);
+            begin = end;
+            long version;
+            try
+            {
+                if (_mode == BulkWriteMode.Insert)
+                {
+                    statement.Execute();
+                    version = 1;
+                }
+                else
+                {
+                    statement.Step();
+                    version = statement.ColumnInt64(0);
+                    statement.Step();
+                    statement.Reset();
+                }
+            }
+            catch (SqliteException exception) when (SqliteErrors.IsConstraint(exception))
+            {
+                var conflict = SqliteErrors.Conflict(exception, _map, document.Id);
+                Errors.Add(new BulkWriteError(_start + i, document.Id, conflict.Kind, conflict.Message));
+                _versions[i] = 0;
+                continue;
+            }
+
+            _versions[i] = version;
+            var outcome = version == 1 ? BulkRowOutcome.Inserted : BulkRowOutcome.Updated;
+            if (outcome == BulkRowOutcome.Inserted)
+            {
+                Inserted++;
+            }
+            else
+            {
+                Updated++;
+            }
+
+            if (_eventFor?.Invoke(document, outcome) is { } integrationEvent)
+            {
+                context.InsertOutbox(OutboxEntry.From(integrationEvent));
+            }
+        }
+    }
+
+    public override void Committed()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (_versions[i] != 0)
+            {
+                _documents[_start + i].Version = _versions[i];
+            }
+        }
+    }
+
+    private void Serialize()
+    {
+        var typeInfo = DocumentJson.TypeInfo<T>();
+        using var writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = DocumentJson.Options.Encoder });
+        for (var i = 0; i < _count; i++)
+        {
+            var document = _documents[_start + i];
+            ArgumentNullException.ThrowIfNull(document);
+            ArgumentException.ThrowIfNullOrEmpty(document.Id);
+            JsonSerializer.Serialize(writer, document, typeInfo);
+            writer.Flush();
+            writer.Reset();
+            _ends[i] = _buffer.WrittenCount;
+        }
+    }
+}

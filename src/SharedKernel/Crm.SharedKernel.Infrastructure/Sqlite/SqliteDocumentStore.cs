@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Events;
+using Crm.SharedKernel.Infrastructure.Outbox;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Crm.SharedKernel.Infrastructure.Sqlite;
+
+/// <summary>
+/// The embedded engine: one SQLite file in WAL mode, a table of JSON documents per collection, one writer connection
+/// doing group commits, and pooled connections for reads that run beside it.
+/// </summary>
+public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
+{
+    internal const string OutboxTable = "\"crm.outbox\"";
+
+    private readonly DocumentModel _model;
+    private readonly Dictionary<Type, CollectionMap> _maps = [];
+    private readonly string _readConnectionString;
+    private readonly SqliteWriter _writer;
+    private readonly SqliteStoreOptions _options;
+
+    public SqliteDocumentStore(DocumentModel model, SqliteStoreOptions options, TimeProvider? time = null, ILogger<SqliteDocumentStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        _model = model;
+        _options = options;
+        var path = Path.GetFullPath(options.Path);
+        if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var timeoutSeconds = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
+        _readConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = true,
+            DefaultTimeout = timeoutSeconds,
+        }.ToString();
+        var writeConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = timeoutSeconds,
+        }.ToString();
+
+        foreach (var collection in model.Collections)
+        {
+            _maps[collection.DocumentType] = new CollectionMap(collection);
+        }
+
+        var connection = new SqliteConnection(writeConnectionString);
+        try
+        {
+            connection.Open();
+            var synchronous = options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
+            Execute(connection, $"""
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = {synchronous};
+                PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds};
+                PRAGMA foreign_keys = OFF;
+                PRAGMA temp_store = MEMORY;
+                PRAGMA cache_size = -{options.CacheSizeKiB};
+                """);
+            Execute(connection, $"""
+                CREATE TABLE IF NOT EXISTS {OutboxTable} (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    aggregate_id TEXT NOT NULL,
+                    occurred_at TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    dispatched_at TEXT NULL);
+                CREATE INDEX IF NOT EXISTS "ix_crm_outbox_pending" ON {OutboxTable} (seq) WHERE dispatched_at IS NULL;
+                """);
+            foreach (var map in _maps.Values)
+            {
+                map.EnsureSchema(connection);
+            }
+        }
+        catch (SqliteException exception)
+        {
+            connection.Dispose();
+            throw SqliteErrors.Map(exception);
+        }
+
+        _writer = new SqliteWriter(connection, options, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance);
+        Outbox = new SqliteOutboxStore(this);
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string DatabasePath => Path.GetFullPath(_options.Path);
+
+    internal IOutboxStore Outbox { get; }
+
+    internal SqliteStoreOptions Options => _options;
+
+    public IDocumentSession OpenSession() => new SqliteSession(this);
+
+    public async Task<BulkWriteResult> BulkWriteAsync<T>(
+        IReadOnlyList<T> documents,
+        BulkWriteMode mode,
+        Func<T, BulkRowOutcome, IIntegrationEvent?>? eventFor = null,
+        CancellationToken cancellationToken = default)
+        where T : class, IDocument
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        var map = Map(typeof(T));
+        var batchSize = Math.Max(1, _options.BulkBatchSize);
+        int inserted = 0, updated = 0;
+        var errors = new List<BulkWriteError>();
+        BulkUnit<T>? pending = null;
+
+        // Serialise the next batch while the writer commits the previous one.
+        for (var start = 0; start < documents.Count; start += batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var unit = new BulkUnit<T>(map, documents, start, Math.Min(batchSize, documents.Count - start), mode, eventFor, cancellationToken);
+            if (pending is not null)
+            {
+                await pending.Completion.ConfigureAwait(false);
+                Collect(pending);
+            }
+
+            _ = _writer.EnqueueAsync(unit);
+            pending = unit;
+        }
+
+        if (pending is not null)
+        {
+            await pending.Completion.ConfigureAwait(false);
+            Collect(pending);
+        }
+
+        return new BulkWriteResult(inserted, updated, errors);
+
+        void Collect(BulkUnit<T> done)
+        {
+            inserted += done.Inserted;
+            updated += done.Updated;
+            errors.AddRange(done.Errors);
+        }
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        try
+        {
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException exception)
+        {
+            throw SqliteErrors.Map(exception);
+        }
+    }
+
+    /// <summary>Drains queued commits, then closes the writer and the pooled read connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        using var connection = new SqliteConnection(_readConnectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    internal CollectionMap Map(Type documentType)
+    {
+        if (_maps.TryGetValue(documentType, out var map))
+        {
+            return map;
+        }
+
+        _model.For(documentType);
+        throw new InvalidOperationException(
+            $"{documentType.Name} was declared after the store started; declare collections before the store is created.");
+    }
+
+    internal Task WriteAsync(WriteUnit unit) => _writer.EnqueueAsync(unit);
+
+    internal async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_readConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (SqliteException exception)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw SqliteErrors.Map(exception);
+        }
+    }
+
+    internal static double ElapsedMilliseconds(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
+    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Crm.SharedKernel.Infrastructure.Sqlite;
+
+/// <summary>
+/// How durable a commit is. <see cref="Normal"/> (the default, with WAL) survives a process crash but can lose the
+/// last commits on power loss or an operating-system crash; <see cref="Full"/> syncs the WAL on every commit.
+/// </summary>
+public enum SqliteSynchronous
+{
+    Normal,
+    Full,
+}
+
+public sealed class SqliteStoreOptions
+{
+    public const string DefaultPath = "./data/crm.db";
+
+    /// <summary>The database file; its folder is created when missing.</summary>
+    public string Path { get; set; } = DefaultPath;
+
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Normal;
+
+    /// <summary>How long a connection waits for a lock held by another process before the store reports itself unavailable.</summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most sessions committed in one transaction (group commit).</summary>
+    public int MaxCommitGroup { get; set; } = 256;
+
+    /// <summary>Rows per transaction in <c>BulkWriteAsync</c>.</summary>
+    public int BulkBatchSize { get; set; } = 5_000;
+
+    /// <summary>Page cache of the writer connection, in KiB.</summary>
+    public int CacheSizeKiB { get; set; } = 64 * 1024;
+
+    /// <summary>Reads <c>Storage:Path</c> (relative paths resolve under <paramref name="contentRoot"/>).</summary>
+    public static SqliteStoreOptions From(IConfiguration configuration, string? contentRoot = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new SqliteStoreOptions();
+        var path = configuration["Storage:Path"];
+        if (!string.IsNullOrWhiteSpace(path))
+        {
+            options.Path = path;
+        }
+
+        if (Enum.TryParse<SqliteSynchronous>(configuration["Storage:Synchronous"], ignoreCase: true, out var synchronous))
+        {
+            options.Synchronous = synchronous;
+        }
+
+        if (contentRoot is not null && !System.IO.Path.IsPathRooted(options.Path))
+        {
+            options.Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(contentRoot, options.Path));
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,166 @@
+using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Infrastructure;
+using Crm.SharedKernel.Infrastructure.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+using NUnit.Framework;
+
+namespace Crm.SharedKernel.Tests.Store;
+
+/// <summary>What only the embedded engine promises: its file, schema upkeep, shutdown and SQL shape.</summary>
+[TestFixture]
+public sealed class SqliteStoreTests
+{
+    private string _folder = "";
+
+    private string DatabasePath => Path.Combine(_folder, "nested", "crm.db");
+
+    [SetUp]
+    public void CreateFolder() => _folder = TempFolder.Create();
+
+    [TearDown]
+    public void DeleteFolder() => TempFolder.Delete(_folder);
+
+    [Test]
+    public async Task The_database_folder_is_created_and_the_file_is_in_wal_mode()
+    {
+        await using (var store = Open(DocumentStoreContract.CreateModel()))
+        {
+            await store.PingAsync();
+        }
+
+        Assert.That(File.Exists(DatabasePath), Is.True);
+        Assert.That(Scalar("PRAGMA journal_mode"), Is.EqualTo("wal"));
+    }
+
+    [Test]
+    public async Task Disposing_the_store_drains_commits_still_queued()
+    {
+        var store = Open(DocumentStoreContract.CreateModel());
+        var commits = new List<Task>();
+        for (var i = 0; i < 200; i++)
+        {
+            var session = store.OpenSession();
+            session.Store(new ContractNote { Id = $"n{i:D3}", Text = "queued" });
+            commits.Add(session.SaveChangesAsync());
+        }
+
+        await store.DisposeAsync();
+        await Task.WhenAll(commits);
+
+        await using var reopened = Open(DocumentStoreContract.CreateModel());
+        await using var reader = reopened.OpenSession();
+        Assert.That(await reader.Query<ContractNote>().CountAsync(), Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task An_index_declared_later_is_added_to_the_existing_table_and_enforced()
+    {
+        await using (var first = Open(DocumentStoreContract.CreateModel()))
+        await using (var session = first.OpenSession())
+        {
+            session.Store(new ContractNote { Id = "n1", CustomerId = "a", Text = "one" });
+            await session.SaveChangesAsync();
+        }
+
+        var model = DocumentStoreContract.CreateModel();
+        var services = new ServiceCollection();
+        services.AddSingleton(model);
+        services.AddDocumentCollection<ContractNote>("contract.notes", c => c.UniqueIndex(x => x.CustomerId));
+        await using var second = Open(model);
+        await using var clash = second.OpenSession();
+        clash.Store(new ContractNote { Id = "n2", CustomerId = "a", Text = "two" });
+
+        var conflict = await Assert.ThrowsAsync<DocumentConflictException>(async () => await clash.SaveChangesAsync());
+        Assert.That(conflict!.Index, Is.EqualTo("customerId"));
+    }
+
+    [Test]
+    public async Task Queries_on_a_declared_index_use_its_generated_column_and_bind_values()
+    {
+        await using var store = Open(DocumentStoreContract.CreateModel());
+        var query = (SqliteQuery<ContractCustomer>)store.OpenSession().Query<ContractCustomer>()
+            .Where(x => x.Email == "a'b@example.com" && x.Attributes["tier"] == "vip")
+            .OrderBy(x => x.Age);
+        var parameters = new SqlParameters();
+
+        var sql = query.ToSql(parameters);
+        var plan = string.Join("\n", Rows("EXPLAIN QUERY PLAN " + sql, parameters));
+
+        Assert.That(sql, Does.Contain("\"ix_email\"").And.Contain("\"ix_attributes_tier\"").And.Not.Contain("a'b"));
+        Assert.That(plan, Does.Contain("ux_contract_customers_email"));
+    }
+
+    [Test]
+    public async Task An_array_contains_over_a_span_tells_the_caller_what_to_write()
+    {
+        await using var store = Open(DocumentStoreContract.CreateModel());
+        await using var session = store.OpenSession();
+        var names = ContractPredicates.Names;
+
+        var exception = await Assert.ThrowsAsync<UnsupportedQueryException>(
+            async () => await session.Query<ContractCustomer>().Where(x => names.Contains(x.Name)).ToListAsync());
+
+        Assert.That(exception!.Message, Does.Contain("MemoryExtensions.Contains").And.Contain("Enumerable.Contains").And.Contain("List"));
+    }
+
+    [Test]
+    public void A_database_path_that_cannot_be_opened_makes_the_store_unavailable()
+    {
+        Directory.CreateDirectory(DatabasePath);
+
+        Assert.Throws<StoreUnavailableException>(() => Open(DocumentStoreContract.CreateModel()));
+    }
+
+    [Test]
+    public async Task Add_document_store_picks_sqlite_at_the_configured_path()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:Path"] = DatabasePath })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddDocumentCollection<ContractNote>("contract.notes");
+        services.AddDocumentStore(configuration);
+
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var store = provider.GetRequiredService<IDocumentStore>();
+            await store.PingAsync();
+            Assert.That(store, Is.TypeOf<SqliteDocumentStore>());
+        }
+
+        Assert.That(File.Exists(DatabasePath), Is.True);
+    }
+
+    [Test]
+    public void Prefix_successor_bounds_exactly_the_strings_with_that_prefix()
+    {
+        Assert.That(SqlTranslator.Successor("Ab"), Is.EqualTo("Ac"));
+        Assert.That(SqlTranslator.Successor("a\uD7FF"), Is.EqualTo("a\uE000"));
+        Assert.That(SqlTranslator.Successor("x\U0010FFFF"), Is.EqualTo("y"));
+        Assert.That(SqlTranslator.Successor("\U0010FFFF"), Is.Null);
+    }
+
+    private SqliteDocumentStore Open(DocumentModel model) => new(model, new SqliteStoreOptions { Path = DatabasePath });
+
+    private object? Scalar(string sql) => Rows(sql, new SqlParameters()).FirstOrDefault();
+
+    private List<string> Rows(string sql, SqlParameters parameters)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        parameters.BindTo(command);
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetValue(i)?.ToString())));
+        }
+
+        return rows;
+    }
+}
