@@ -1,4 +1,5 @@
 using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Infrastructure.Mongo;
 using Crm.SharedKernel.Infrastructure.Outbox;
 using Crm.SharedKernel.Infrastructure.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -16,9 +17,7 @@ public static class DocumentStoreRegistration
         ArgumentNullException.ThrowIfNull(configuration);
         if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("Mongo")))
         {
-            // MONGO BRANCH: replaced by services.AddMongoDocumentStore(MongoStoreOptions.From(configuration)) when the
-            // MongoDB engine is merged.
-            throw new NotSupportedException("ConnectionStrings:Mongo is set, but the MongoDB engine is not part of this build yet.");
+            return services.AddMongoDocumentStore(MongoStoreOptions.From(configuration));
         }
 
         return services.AddSqliteDocumentStore(SqliteStoreOptions.From(configuration, contentRoot));

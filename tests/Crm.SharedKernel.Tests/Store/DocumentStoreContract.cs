@@ -469,6 +469,31 @@ public abstract class DocumentStoreContract
     }
 
     [Test]
+    public async Task Patching_an_indexed_field_or_its_parent_keeps_index_queries_and_uniqueness_right()
+    {
+        await SeedAsync();
+        await using (var session = Store.OpenSession())
+        {
+            session.Patch<ContractCustomer>("c1", p => p.Set(x => x.Address, new ContractAddress { City = "Rome" }));
+            session.Patch<ContractCustomer>("c2", p => p.Increment(x => x.Age, 1));
+            await session.SaveChangesAsync();
+        }
+
+        await using (var clash = Store.OpenSession())
+        {
+            clash.Patch<ContractCustomer>("c2", p => p.Set(x => x.Email, "bob@example.com"));
+            var conflict = await Assert.ThrowsAsync<DocumentConflictException>(async () => await clash.SaveChangesAsync());
+            Assert.That(conflict!.Kind, Is.EqualTo(ConflictKind.DuplicateKey));
+        }
+
+        await using var reader = Store.OpenSession();
+        Assert.That((await reader.Query<ContractCustomer>().Where(x => x.Address!.City == "Rome").ToListAsync()).Select(c => c.Id), Is.EqualTo(new[] { "c1" }));
+        Assert.That(await reader.Query<ContractCustomer>().Where(x => x.Address!.City == "Paris").CountAsync(), Is.Zero);
+        Assert.That((await reader.Query<ContractCustomer>().Where(x => x.Age == 26).ToListAsync()).Select(c => c.Id), Is.EqualTo(new[] { "c2" }));
+        Assert.That((await reader.Query<ContractCustomer>().Where(x => x.Email == "alice2@example.com").ToListAsync()).Select(c => c.Id), Is.EqualTo(new[] { "c2" }));
+    }
+
+    [Test]
     public async Task A_commit_that_conflicts_leaves_neither_its_change_nor_its_event()
     {
         await SeedAsync();

@@ -78,7 +78,68 @@ public sealed class SqliteStoreTests
     }
 
     [Test]
-    public async Task Queries_on_a_declared_index_use_its_generated_column_and_bind_values()
+    public async Task A_file_whose_index_column_is_generated_by_sqlite_keeps_working()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        Rows(
+            "CREATE TABLE \"contract.notes\" (id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, "
+            + "\"ix_customerId\" GENERATED ALWAYS AS (json_extract(doc, '$.customerId')) VIRTUAL); "
+            + "CREATE UNIQUE INDEX \"ux_contract_notes_customerId\" ON \"contract.notes\" (\"ix_customerId\");",
+            new SqlParameters());
+        var services = new ServiceCollection();
+        services.AddDocumentCollection<ContractNote>("contract.notes", c => c.UniqueIndex(x => x.CustomerId));
+        var model = (DocumentModel)services.Single(d => d.ServiceType == typeof(DocumentModel)).ImplementationInstance!;
+
+        await using var store = Open(model);
+        await using (var session = store.OpenSession())
+        {
+            session.Store(new ContractNote { Id = "n1", CustomerId = "a" });
+            session.Patch<ContractNote>("n1", p => p.Set(x => x.CustomerId, "b"));
+            await session.SaveChangesAsync();
+        }
+
+        await using var clash = store.OpenSession();
+        clash.Store(new ContractNote { Id = "n2", CustomerId = "b" });
+        var conflict = await Assert.ThrowsAsync<DocumentConflictException>(async () => await clash.SaveChangesAsync());
+        Assert.That(conflict!.Index, Is.EqualTo("customerId"));
+        Assert.That(await clash.Query<ContractNote>().Where(x => x.CustomerId == "b").CountAsync(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_unique_index_no_longer_declared_stops_refusing_writes()
+    {
+        var services = new ServiceCollection();
+        services.AddDocumentCollection<ContractNote>("contract.notes", c => c.UniqueIndex(x => x.CustomerId));
+        var unique = (DocumentModel)services.Single(d => d.ServiceType == typeof(DocumentModel)).ImplementationInstance!;
+        await using (var first = Open(unique))
+        await using (var session = first.OpenSession())
+        {
+            session.Store(new ContractNote { Id = "n1", CustomerId = "a" });
+            await session.SaveChangesAsync();
+        }
+
+        await using var second = Open(DocumentStoreContract.CreateModel());
+        await using var again = second.OpenSession();
+        again.Store(new ContractNote { Id = "n2", CustomerId = "a" });
+        await again.SaveChangesAsync();
+
+        Assert.That(await again.Query<ContractNote>().Where(x => x.CustomerId == "a").CountAsync(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Ordering_comparisons_on_an_enum_field_are_rejected_because_names_do_not_sort_as_values()
+    {
+        await using var store = Open(DocumentStoreContract.CreateModel());
+        await using var session = store.OpenSession();
+
+        var exception = await Assert.ThrowsAsync<UnsupportedQueryException>(
+            async () => await session.Query<ContractCustomer>().Where(x => x.Tier > ContractTier.Bronze).ToListAsync());
+
+        Assert.That(exception!.Message, Does.Contain("enum"));
+    }
+
+    [Test]
+    public async Task Queries_on_a_declared_index_use_its_column_and_bind_values()
     {
         await using var store = Open(DocumentStoreContract.CreateModel());
         var query = (SqliteQuery<ContractCustomer>)store.OpenSession().Query<ContractCustomer>()

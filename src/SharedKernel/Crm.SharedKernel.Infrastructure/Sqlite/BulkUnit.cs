@@ -62,30 +62,28 @@ internal sealed class BulkUnit<T> : WriteUnit
         Updated = 0;
         Errors.Clear();
         var statements = context.For(_map);
-        var statement = _mode == BulkWriteMode.Insert ? statements.Insert : statements.Upsert;
+        var insert = statements.Insert;
         var bytes = _buffer.WrittenSpan;
         var begin = 0;
         for (var i = 0; i < _count; i++)
         {
             var document = _documents[_start + i];
             var end = _ends[i];
-            statement.Bind(1, document.Id);
-            statement.BindUtf8(2, bytes[begin..end]);
+            var json = bytes[begin..end];
             begin = end;
             long version;
             try
             {
                 if (_mode == BulkWriteMode.Insert)
                 {
-                    statement.Execute();
+                    insert.Bind(1, document.Id);
+                    insert.BindUtf8(2, json);
+                    insert.Execute();
                     version = 1;
                 }
                 else
                 {
-                    statement.Step();
-                    version = statement.ColumnInt64(0);
-                    statement.Step();
-                    statement.Reset();
+                    version = statements.Upsert(document.Id, json);
                 }
             }
             catch (SqliteException exception) when (SqliteErrors.IsConstraint(exception))

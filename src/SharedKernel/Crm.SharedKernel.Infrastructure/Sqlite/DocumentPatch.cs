@@ -14,6 +14,9 @@ internal sealed class DocumentPatch<T> : IDocumentPatch<T>
 {
     public List<Action<JsonObject>> Changes { get; } = [];
 
+    /// <summary>The field paths the changes write, so the writer refreshes only the index columns they reach.</summary>
+    public List<IReadOnlyList<object>> Paths { get; } = [];
+
     public IDocumentPatch<T> Increment(Expression<Func<T, int>> field, int by) =>
         Add(field, node => JsonValue.Create((node?.GetValue<int>() ?? 0) + by));
 
@@ -53,6 +56,7 @@ internal sealed class DocumentPatch<T> : IDocumentPatch<T>
 
         var segments = path.Segments;
         Changes.Add(root => Apply(root, segments, change));
+        Paths.Add(segments);
         return this;
     }
 

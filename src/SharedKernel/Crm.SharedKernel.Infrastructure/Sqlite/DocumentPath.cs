@@ -121,12 +121,14 @@ internal sealed class DocumentPath
         return true;
     }
 
-    /// <summary>The type the member itself declares, seen through Convert nodes (enum fields compare as their underlying ints in C#).</summary>
-    public static Type? EnumTypeOf(Expression expression)
+    /// <summary>
+    /// The type the member itself declares, seen through Convert nodes: C# compares enum and char fields as ints,
+    /// so the value side must be turned back into the stored form.
+    /// </summary>
+    public static Type FieldTypeOf(Expression expression)
     {
         var stripped = StripConvert(expression);
-        var type = Nullable.GetUnderlyingType(stripped.Type) ?? stripped.Type;
-        return type.IsEnum ? type : null;
+        return Nullable.GetUnderlyingType(stripped.Type) ?? stripped.Type;
     }
 
     public static Expression StripConvert(Expression expression)

@@ -100,7 +100,14 @@ internal sealed class SqlTranslator
             throw new UnsupportedQueryException($"'{binary}' compares two fields; compare a field with a value.");
         }
 
-        var value = SqlValue.From(Evaluator.Evaluate(right), DocumentPath.EnumTypeOf(left));
+        var fieldType = DocumentPath.FieldTypeOf(left);
+        if (fieldType.IsEnum && op is not (ExpressionType.Equal or ExpressionType.NotEqual))
+        {
+            throw new UnsupportedQueryException(
+                $"'{binary}' orders an enum field; enums are stored as their names, so compare with == or != or use Enumerable.Contains.");
+        }
+
+        var value = SqlValue.From(Evaluator.Evaluate(right), fieldType);
         var column = Column(path);
         if (value is null)
         {
@@ -193,7 +200,7 @@ internal sealed class SqlTranslator
                 throw Unsupported(source);
             }
 
-            var element = SqlValue.From(Evaluator.Evaluate(item), DocumentPath.EnumTypeOf(item));
+            var element = SqlValue.From(Evaluator.Evaluate(item), DocumentPath.FieldTypeOf(item));
             var pathArgument = CollectionMap.PathArgument(arrayPath, _parameters);
             var test = element is null ? "value IS NULL" : "value = " + _parameters.Add(element);
             return "EXISTS (SELECT 1 FROM json_each(doc, " + pathArgument + ") WHERE " + test + ")";
@@ -207,7 +214,7 @@ internal sealed class SqlTranslator
                 return "0";
             }
 
-            var json = SqlValue.ArrayJson(values, DocumentPath.EnumTypeOf(item), out var containsNull);
+            var json = SqlValue.ArrayJson(values, DocumentPath.FieldTypeOf(item), out var containsNull);
             var membership = Leaf(column + " IN (SELECT value FROM json_each(" + _parameters.Add(json) + "))");
             return containsNull ? "(" + membership + " OR " + column + " IS NULL)" : membership;
         }

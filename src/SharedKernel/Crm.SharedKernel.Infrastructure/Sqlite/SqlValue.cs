@@ -12,13 +12,14 @@ namespace Crm.SharedKernel.Infrastructure.Sqlite;
 /// </summary>
 internal static class SqlValue
 {
-    public static object? From(object? value, Type? enumType = null) => value switch
+    public static object? From(object? value, Type? fieldType = null) => value switch
     {
         null => null,
         string s => s,
         bool b => b ? 1L : 0L,
         Enum e => e.ToString(),
-        int or long or short or byte or sbyte or ushort or uint when enumType is not null => Enum.ToObject(enumType, value).ToString(),
+        int or long or short or byte or sbyte or ushort or uint when fieldType is { IsEnum: true } => Enum.ToObject(fieldType, value).ToString(),
+        int i when fieldType == typeof(char) => ((char)i).ToString(),
         int i => (long)i,
         long l => l,
         short s => (long)s,
@@ -33,12 +34,13 @@ internal static class SqlValue
         DateTimeOffset t => CrmJson.FormatUtc(t),
         DateTime t => CrmJson.FormatUtc(t),
         Guid g => g.ToString("D"),
+        DateOnly d => d.ToString("yyyy'-'MM'-'dd", System.Globalization.CultureInfo.InvariantCulture),
         char c => c.ToString(),
         _ => throw new UnsupportedQueryException($"A value of type {value.GetType().Name} cannot be compared with a stored field."),
     };
 
     /// <summary>A JSON array of the converted items, bound as one parameter and read with json_each.</summary>
-    public static string ArrayJson(IEnumerable items, Type? enumType, out bool containsNull)
+    public static string ArrayJson(IEnumerable items, Type? fieldType, out bool containsNull)
     {
         containsNull = false;
         var buffer = new ArrayBufferWriter<byte>();
@@ -47,7 +49,7 @@ internal static class SqlValue
             writer.WriteStartArray();
             foreach (var item in items)
             {
-                switch (From(item, enumType))
+                switch (From(item, fieldType))
                 {
                     case null:
                         containsNull = true;

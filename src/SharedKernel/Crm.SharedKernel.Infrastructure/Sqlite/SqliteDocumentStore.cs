@@ -19,8 +19,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     private readonly DocumentModel _model;
     private readonly Dictionary<Type, CollectionMap> _maps = [];
-    private readonly string _readConnectionString;
+    private readonly ReadPool _reads;
     private readonly SqliteWriter _writer;
+    private readonly SqliteCheckpointer _checkpointer;
     private readonly SqliteStoreOptions _options;
 
     public SqliteDocumentStore(DocumentModel model, SqliteStoreOptions options, TimeProvider? time = null, ILogger<SqliteDocumentStore>? logger = null)
@@ -36,13 +37,15 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
         }
 
         var timeoutSeconds = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
-        _readConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = true,
-            DefaultTimeout = timeoutSeconds,
-        }.ToString();
+        _reads = new ReadPool(
+            new SqliteConnectionStringBuilder
+            {
+                DataSource = path,
+                Mode = SqliteOpenMode.ReadWrite,
+                Pooling = false,
+                DefaultTimeout = timeoutSeconds,
+            }.ToString(),
+            maxIdle: Math.Max(4, Environment.ProcessorCount * 2));
         var writeConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -56,6 +59,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             _maps[collection.DocumentType] = new CollectionMap(collection);
         }
 
+        var log = (ILogger?)logger ?? NullLogger.Instance;
         var connection = new SqliteConnection(writeConnectionString);
         try
         {
@@ -68,6 +72,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
                 PRAGMA foreign_keys = OFF;
                 PRAGMA temp_store = MEMORY;
                 PRAGMA cache_size = -{options.CacheSizeKiB};
+                PRAGMA wal_autocheckpoint = {options.WalBackstopPages};
+                PRAGMA journal_size_limit = {options.WalBackstopPages * 4096L};
                 """);
             Execute(connection, $"""
                 CREATE TABLE IF NOT EXISTS {OutboxTable} (
@@ -84,6 +90,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             {
                 map.EnsureSchema(connection);
             }
+
+            _checkpointer = new SqliteCheckpointer(writeConnectionString, log);
         }
         catch (SqliteException exception)
         {
@@ -91,7 +99,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             throw SqliteErrors.Map(exception);
         }
 
-        _writer = new SqliteWriter(connection, options, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance);
+        _writer = new SqliteWriter(connection, options, time ?? TimeProvider.System, log, _checkpointer);
         Outbox = new SqliteOutboxStore(this);
     }
 
@@ -116,30 +124,43 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
         var batchSize = Math.Max(1, _options.BulkBatchSize);
         int inserted = 0, updated = 0;
         var errors = new List<BulkWriteError>();
-        BulkUnit<T>? pending = null;
-
-        // Serialise the next batch while the writer commits the previous one.
-        for (var start = 0; start < documents.Count; start += batchSize)
+        var inFlight = new Queue<BulkUnit<T>>(2);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var unit = new BulkUnit<T>(map, documents, start, Math.Min(batchSize, documents.Count - start), mode, eventFor, cancellationToken);
-            if (pending is not null)
+            // Two batches in flight: the writer always has the next one queued while this thread serialises another.
+            for (var start = 0; start < documents.Count; start += batchSize)
             {
-                await pending.Completion.ConfigureAwait(false);
-                Collect(pending);
+                cancellationToken.ThrowIfCancellationRequested();
+                var unit = new BulkUnit<T>(map, documents, start, Math.Min(batchSize, documents.Count - start), mode, eventFor, cancellationToken);
+                _ = _writer.EnqueueAsync(unit);
+                inFlight.Enqueue(unit);
+                if (inFlight.Count >= 2)
+                {
+                    Collect(await Finished(inFlight.Dequeue()).ConfigureAwait(false));
+                }
             }
 
-            _ = _writer.EnqueueAsync(unit);
-            pending = unit;
+            while (inFlight.Count > 0)
+            {
+                Collect(await Finished(inFlight.Dequeue()).ConfigureAwait(false));
+            }
         }
-
-        if (pending is not null)
+        finally
         {
-            await pending.Completion.ConfigureAwait(false);
-            Collect(pending);
+            // On failure, let batches already queued finish before reporting, so no task is left unobserved.
+            while (inFlight.TryDequeue(out var left))
+            {
+                await left.Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            }
         }
 
         return new BulkWriteResult(inserted, updated, errors);
+
+        static async Task<BulkUnit<T>> Finished(BulkUnit<T> unit)
+        {
+            await unit.Completion.ConfigureAwait(false);
+            return unit;
+        }
 
         void Collect(BulkUnit<T> done)
         {
@@ -151,9 +172,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     public async Task PingAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1";
+        await using var connection = await RentReadAsync(cancellationToken).ConfigureAwait(false);
+        var command = connection.Command("SELECT 1");
         try
         {
             await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
@@ -168,8 +188,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync().ConfigureAwait(false);
-        using var connection = new SqliteConnection(_readConnectionString);
-        SqliteConnection.ClearPool(connection);
+        _checkpointer.Dispose();
+        _reads.Dispose();
     }
 
     internal CollectionMap Map(Type documentType)
@@ -186,20 +206,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     internal Task WriteAsync(WriteUnit unit) => _writer.EnqueueAsync(unit);
 
-    internal async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_readConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch (SqliteException exception)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw SqliteErrors.Map(exception);
-        }
-    }
+    internal ValueTask<ReadConnection> RentReadAsync(CancellationToken cancellationToken) => _reads.RentAsync(cancellationToken);
 
     internal static double ElapsedMilliseconds(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 

@@ -10,12 +10,11 @@ internal sealed class SqliteOutboxStore(SqliteDocumentStore store) : IOutboxStor
 {
     public async Task<IReadOnlyList<OutboxMessage>> ReadPendingAsync(int max, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        await using var connection = await store.RentReadAsync(cancellationToken).ConfigureAwait(false);
+        var command = connection.Command($"""
             SELECT seq, event_id, event_type, aggregate_id, occurred_at, payload
             FROM {SqliteDocumentStore.OutboxTable} WHERE dispatched_at IS NULL ORDER BY seq LIMIT $max
-            """;
+            """);
         command.Parameters.AddWithValue("$max", max);
         var messages = new List<OutboxMessage>();
         try

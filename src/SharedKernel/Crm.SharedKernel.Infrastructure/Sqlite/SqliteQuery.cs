@@ -97,10 +97,9 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
         var parameters = new SqlParameters();
         var sql = new StringBuilder("SELECT COUNT(*) FROM ").Append(map.Table);
         AppendWhere(sql, parameters);
-        await using var connection = await store.OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql.ToString();
-        parameters.BindTo(command);
+        using var activity = StoreTelemetry.StartQuery(sql.ToString());
+        await using var connection = await store.RentReadAsync(cancellationToken).ConfigureAwait(false);
+        var command = connection.Command(sql.ToString(), parameters);
         try
         {
             var count = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Events;
 using Microsoft.Data.Sqlite;
@@ -20,8 +20,8 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         ArgumentNullException.ThrowIfNull(id);
         var map = store.Map(typeof(T));
         var parameters = new SqlParameters();
-        var sql = $"SELECT version, doc FROM {map.Table} WHERE id = {parameters.Add(id)}";
-        var documents = await ReadAsync<T>(store, sql, parameters, cancellationToken).ConfigureAwait(false);
+        parameters.Add(id);
+        var documents = await ReadAsync<T>(store, map.LoadSql, parameters, cancellationToken).ConfigureAwait(false);
         return documents.Count == 0 ? null : documents[0];
     }
 
@@ -31,9 +31,8 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         ArgumentNullException.ThrowIfNull(ids);
         var map = store.Map(typeof(T));
         var parameters = new SqlParameters();
-        var json = SqlValue.ArrayJson(ids, null, out _);
-        var sql = $"SELECT version, doc FROM {map.Table} WHERE id IN (SELECT value FROM json_each({parameters.Add(json)}))";
-        var documents = await ReadAsync<T>(store, sql, parameters, cancellationToken).ConfigureAwait(false);
+        parameters.Add(SqlValue.ArrayJson(ids, null, out _));
+        var documents = await ReadAsync<T>(store, map.LoadManySql, parameters, cancellationToken).ConfigureAwait(false);
         var byId = new Dictionary<string, T>(documents.Count, StringComparer.Ordinal);
         foreach (var document in documents)
         {
@@ -79,7 +78,7 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         build(patch);
         if (patch.Changes.Count > 0)
         {
-            _writes.Add(() => new PatchWrite(map, id, patch.Changes));
+            _writes.Add(() => new PatchWrite(map, id, patch.Changes, patch.Paths));
         }
     }
 
@@ -111,18 +110,47 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// Reads every row of <paramref name="sql"/>. SQLite runs in-process and Microsoft.Data.Sqlite's async methods
+    /// complete synchronously, so the rows are read in a plain loop rather than through an async iterator.
+    /// </summary>
     internal static async Task<List<T>> ReadAsync<T>(SqliteDocumentStore store, string sql, SqlParameters parameters, CancellationToken cancellationToken)
         where T : class, IDocument
     {
+        using var activity = StoreTelemetry.StartQuery(sql);
         var started = Stopwatch.GetTimestamp();
+        var typeInfo = DocumentJson.TypeInfo<T>();
         var documents = new List<T>();
-        await foreach (var document in StreamAsync<T>(store, sql, parameters, cancellationToken).ConfigureAwait(false))
+        await using (var connection = await store.RentReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            documents.Add(document);
+            var command = connection.Command(sql, parameters);
+            try
+            {
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    documents.Add(Materialize(reader, typeInfo));
+                }
+            }
+            catch (SqliteException exception)
+            {
+                throw SqliteErrors.Map(exception);
+            }
         }
 
         StoreTelemetry.QueryDuration.Record(SqliteDocumentStore.ElapsedMilliseconds(started));
+        activity?.SetTag("crm.store.rows", documents.Count);
         return documents;
+    }
+
+    internal static T Materialize<T>(SqliteDataReader reader, JsonTypeInfo<T> typeInfo)
+        where T : class, IDocument
+    {
+        var document = JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(1), typeInfo)
+                       ?? throw new InvalidOperationException("A stored document is JSON null.");
+        document.Version = reader.GetInt64(0);
+        return document;
     }
 
     internal static async IAsyncEnumerable<T> StreamAsync<T>(
@@ -133,10 +161,8 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         where T : class, IDocument
     {
         var typeInfo = DocumentJson.TypeInfo<T>();
-        await using var connection = await store.OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        parameters.BindTo(command);
+        await using var connection = await store.RentReadAsync(cancellationToken).ConfigureAwait(false);
+        var command = connection.Command(sql, parameters);
         SqliteDataReader reader;
         try
         {
@@ -159,9 +185,7 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
                         yield break;
                     }
 
-                    document = JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(1), typeInfo)
-                               ?? throw new InvalidOperationException("A stored document is JSON null.");
-                    document.Version = reader.GetInt64(0);
+                    document = Materialize(reader, typeInfo);
                 }
                 catch (SqliteException exception)
                 {
@@ -201,6 +225,4 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
     private static byte[] Serialize<T>(T document)
         where T : class, IDocument =>
         JsonSerializer.SerializeToUtf8Bytes(document, DocumentJson.TypeInfo<T>());
-
-    internal static string Utf8(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }

@@ -33,6 +33,12 @@ public sealed class SqliteStoreOptions
     /// <summary>Page cache of the writer connection, in KiB.</summary>
     public int CacheSizeKiB { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// WAL pages after which the writer checkpoints itself. Checkpoints normally run on a background thread; this
+    /// bound only matters when writes never pause long enough for it to catch up.
+    /// </summary>
+    public int WalBackstopPages { get; set; } = 16_000;
+
     /// <summary>Reads <c>Storage:Path</c> (relative paths resolve under <paramref name="contentRoot"/>).</summary>
     public static SqliteStoreOptions From(IConfiguration configuration, string? contentRoot = null)
     {

@@ -27,9 +27,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
+    private Exception? _fault;
 
-    public SqliteWriter(SqliteConnection connection, SqliteStoreOptions options, TimeProvider time, ILogger logger)
+    private readonly SqliteCheckpointer _checkpointer;
+
+    public SqliteWriter(SqliteConnection connection, SqliteStoreOptions options, TimeProvider time, ILogger logger, SqliteCheckpointer checkpointer)
     {
+        _checkpointer = checkpointer;
         _connection = connection;
         _options = options;
         _logger = logger;
@@ -49,6 +53,11 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         if (!_queue.Writer.TryWrite(unit))
         {
+            if (_fault is { } fault)
+            {
+                throw new StoreUnavailableException("The SQLite store's writer stopped after a fault; restart the process.", fault);
+            }
+
             throw new ObjectDisposedException(nameof(SqliteDocumentStore), "The store is shut down; nothing more can be written.");
         }
 
@@ -107,6 +116,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
         catch (Exception exception)
         {
             _logger.LogCritical(exception, "The store's writer stopped");
+            _fault = exception;
+            _queue.Writer.TryComplete();
             foreach (var unit in group)
             {
                 unit.Fail(exception);
@@ -156,6 +167,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             return;
         }
 
+        _checkpointer.Nudge();
         var rows = 0;
         for (var i = 0; i < group.Count; i++)
         {
@@ -194,10 +206,21 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            // Undo this unit only; a failure here means the transaction itself is broken and the group fails.
-            _rollbackToSavepoint.Execute();
-            _release.Execute();
-            return exception is SqliteException sqlite ? SqliteErrors.Map(sqlite) : exception;
+            // Undo this unit only. When SQLite has already dropped the whole transaction (I/O error, disk full),
+            // the savepoint is gone too and the group fails with the original fault.
+            try
+            {
+                _rollbackToSavepoint.Execute();
+                _release.Execute();
+            }
+            catch (SqliteException rollbackFailure)
+            {
+                throw exception is SqliteException sqlite
+                    ? SqliteErrors.Map(sqlite)
+                    : new StoreUnavailableException("A commit failed and could not be undone in part.", rollbackFailure);
+            }
+
+            return exception is SqliteException failure ? SqliteErrors.Map(failure) : exception;
         }
     }
 

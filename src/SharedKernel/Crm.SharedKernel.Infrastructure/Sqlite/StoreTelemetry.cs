@@ -23,4 +23,17 @@ internal static class StoreTelemetry
 
     public static readonly Histogram<double> QueryDuration =
         Meter.CreateHistogram<double>("crm.store.query.duration", "ms", "Time of one read (load, query, count).");
+
+    /// <summary>A span for one read. The SQL text carries no values: they are always bound parameters.</summary>
+    public static Activity? StartQuery(string sql)
+    {
+        var activity = Source.StartActivity("store.query", ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("db.system.name", "sqlite");
+            activity.SetTag("db.query.text", sql);
+        }
+
+        return activity;
+    }
 }

@@ -218,22 +218,13 @@ internal sealed class UpsertWrite(CollectionMap map, IDocument document, byte[] 
 
     public override void Execute(WriteContext context)
     {
-        var upsert = context.For(Map).Upsert;
-        upsert.Bind(1, Id);
-        upsert.BindUtf8(2, json);
         try
         {
-            upsert.Step();
-            _version = upsert.ColumnInt64(0);
-            upsert.Step();
+            _version = context.For(Map).Upsert(Id, json);
         }
         catch (SqliteException exception) when (SqliteErrors.IsConstraint(exception))
         {
             throw SqliteErrors.Conflict(exception, Map, Id);
-        }
-        finally
-        {
-            upsert.Reset();
         }
     }
 
@@ -264,8 +255,11 @@ internal sealed class DeleteWrite(CollectionMap map, string id, long? expectedVe
 }
 
 /// <summary>Read-modify-write of the stored JSON by the single writer, so no concurrent change is lost.</summary>
-internal sealed class PatchWrite(CollectionMap map, string id, List<Action<JsonObject>> changes) : StagedWrite(map, id)
+internal sealed class PatchWrite(CollectionMap map, string id, List<Action<JsonObject>> changes, List<IReadOnlyList<object>> paths)
+    : StagedWrite(map, id)
 {
+    private readonly ulong _affected = paths.Aggregate(0UL, (mask, path) => mask | map.AffectedBy(path));
+
     public override void Execute(WriteContext context)
     {
         var statements = context.For(Map);
@@ -291,7 +285,7 @@ internal sealed class PatchWrite(CollectionMap map, string id, List<Action<JsonO
             change(root);
         }
 
-        var replace = statements.Replace;
+        var replace = statements.Patched(_affected);
         replace.Bind(1, Id);
         replace.BindUtf8(2, context.Write(root));
         Run(replace);
