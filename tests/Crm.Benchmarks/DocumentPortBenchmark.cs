@@ -1,0 +1,162 @@
+using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Infrastructure.Sqlite;
+
+namespace Crm.Benchmarks;
+
+/// <summary>
+/// The document port on SQLite against plain Microsoft.Data.Sqlite doing the same work, in the same run, on the
+/// same data: bulk insert, loads by id, concurrent single-document updates, and counts by an indexed and an
+/// unindexed path.
+/// </summary>
+internal sealed class DocumentPortBenchmark(int documents, string workDirectory)
+{
+    private const int Loads = 10_000;
+    private const int Updates = 10_000;
+    private const int Writers = 8;
+    private const double MaxOverhead = 1.3;
+
+    public async Task<IReadOnlyList<Row>> RunAsync()
+    {
+        var now = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        var customers = BenchData.Customers(documents, now);
+        var random = new Random(7);
+        var loadIds = Enumerable.Range(0, Loads).Select(_ => customers[random.Next(documents)].Id).ToArray();
+        var updateIds = Enumerable.Range(0, Updates).Select(_ => customers[random.Next(documents)].Id).ToArray();
+        var rows = new List<Row>();
+
+        await using var port = CreateStore("port-normal.db", SqliteSynchronous.Normal);
+        using var plain = new PlainSqlite(Path.Combine(workDirectory, "plain-normal.db"), "NORMAL");
+
+        // Bulk insert: every document once, batched transactions on both sides.
+        var portInsert = await Report.TimeAsync(async () =>
+        {
+            var result = await port.BulkWriteAsync(customers, BulkWriteMode.Insert);
+            Check(result.Inserted == documents, $"port inserted {result.Inserted} of {documents}");
+        });
+        var plainInsert = Report.Time(() => plain.Insert(customers, batchSize: 5_000));
+        rows.Add(RateRow($"bulk insert of {documents:N0} documents", documents, portInsert, plainInsert, "docs/s", minimumRate: 100_000));
+
+        // Loads by id: a session per load, as a request handler would open one.
+        var portLoads = await Report.MedianAsync(3, async () =>
+        {
+            var found = 0;
+            foreach (var id in loadIds)
+            {
+                await using var session = port.OpenSession();
+                if (await session.LoadAsync<BenchCustomer>(id) is not null)
+                {
+                    found++;
+                }
+            }
+
+            Check(found == Loads, $"port found {found} of {Loads}");
+        });
+        var plainLoads = await Report.MedianAsync(3, () =>
+        {
+            Check(plain.LoadById(loadIds) == Loads, "plain SQLite missed documents");
+            return Task.CompletedTask;
+        });
+        rows.Add(RateRow($"{Loads:N0} loads by id", Loads, portLoads, plainLoads, "loads/s", minimumRate: null));
+
+        // Concurrent single-document updates: 8 writers, one commit per update.
+        var portUpdates = await Report.TimeAsync(() => PortIncrementsAsync(port, updateIds));
+        var plainUpdates = Report.Time(() => plain.ConcurrentIncrements(updateIds, Writers));
+        rows.Add(RateRow($"{Updates:N0} updates, {Writers} writers, synchronous=NORMAL", Updates, portUpdates, plainUpdates, "updates/s", minimumRate: 20_000, overheadTarget: false));
+        await CheckIncrementsAsync(port, updateIds);
+
+        // The same with synchronous=FULL, on smaller stores of their own (the figure is about commits, not size).
+        await using (var portFull = CreateStore("port-full.db", SqliteSynchronous.Full))
+        using (var plainFull = new PlainSqlite(Path.Combine(workDirectory, "plain-full.db"), "FULL"))
+        {
+            var subset = customers.Take(20_000).ToArray();
+            await portFull.BulkWriteAsync(subset, BulkWriteMode.Insert);
+            plainFull.Insert(subset, batchSize: 5_000);
+            var fullIds = updateIds.Select(id => subset[Math.Abs(id.GetHashCode(StringComparison.Ordinal)) % subset.Length].Id).ToArray();
+            var portFullUpdates = await Report.TimeAsync(() => PortIncrementsAsync(portFull, fullIds));
+            var plainFullUpdates = Report.Time(() => plainFull.ConcurrentIncrements(fullIds, Writers));
+            rows.Add(RateRow($"{Updates:N0} updates, {Writers} writers, synchronous=FULL", Updates, portFullUpdates, plainFullUpdates, "updates/s", minimumRate: null, overheadTarget: false));
+        }
+
+        // Counts: by a declared (generated, indexed) column and by a path with no index.
+        const string city = "Paris";
+        const string country = "FR";
+        long portCityCount = 0, portCountryCount = 0;
+        var portCity = await Report.MedianAsync(5, async () =>
+        {
+            await using var session = port.OpenSession();
+            portCityCount = await session.Query<BenchCustomer>().Where(c => c.Profile.City == city).CountAsync();
+        });
+        var plainCity = await Report.MedianAsync(5, () => { Check(plain.CountByCity(city) == portCityCount, "city counts differ"); return Task.CompletedTask; });
+        rows.Add(TimeRow($"count by indexed path ({portCityCount:N0} match)", portCity, plainCity));
+
+        var portCountry = await Report.MedianAsync(3, async () =>
+        {
+            await using var session = port.OpenSession();
+            portCountryCount = await session.Query<BenchCustomer>().Where(c => c.Profile.Country == country).CountAsync();
+        });
+        var plainCountry = await Report.MedianAsync(3, () => { Check(plain.CountByCountry(country) == portCountryCount, "country counts differ"); return Task.CompletedTask; });
+        rows.Add(TimeRow($"count by unindexed path ({portCountryCount:N0} match)", portCountry, plainCountry));
+
+        return rows;
+    }
+
+    private SqliteDocumentStore CreateStore(string file, SqliteSynchronous synchronous)
+    {
+        var model = new DocumentModel();
+        model.Add(new DocumentCollection("bench.customers", typeof(BenchCustomer),
+        [
+            new DocumentIndex((System.Linq.Expressions.Expression<Func<BenchCustomer, string>>)(c => c.Email), Unique: true),
+            new DocumentIndex((System.Linq.Expressions.Expression<Func<BenchCustomer, string>>)(c => c.Profile.City), Unique: false),
+        ]));
+        return new SqliteDocumentStore(model, new SqliteStoreOptions { Path = Path.Combine(workDirectory, file), Synchronous = synchronous });
+    }
+
+    private static Task PortIncrementsAsync(IDocumentStore store, string[] ids)
+    {
+        var perWriter = ids.Length / Writers;
+        return Task.WhenAll(Enumerable.Range(0, Writers).Select(writer => Task.Run(async () =>
+        {
+            for (var i = writer * perWriter; i < (writer + 1) * perWriter; i++)
+            {
+                await using var session = store.OpenSession();
+                session.Patch<BenchCustomer>(ids[i], p => p.Increment(c => c.Behaviour.VisitCount, 1));
+                await session.SaveChangesAsync();
+            }
+        })));
+    }
+
+    /// <summary>The figure only counts if no update was lost: every document gained exactly its number of updates.</summary>
+    private async Task CheckIncrementsAsync(IDocumentStore store, string[] ids)
+    {
+        var original = BenchData.Customers(documents, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero)).ToDictionary(c => c.Id);
+        await using var session = store.OpenSession();
+        foreach (var group in ids.GroupBy(id => id).Take(500))
+        {
+            var stored = await session.LoadAsync<BenchCustomer>(group.Key);
+            Check(stored!.Behaviour.VisitCount == original[group.Key].Behaviour.VisitCount + group.Count(), $"lost an update on {group.Key}");
+        }
+    }
+
+    private static Row RateRow(string work, int count, double portSeconds, double plainSeconds, string unit, double? minimumRate, bool overheadTarget = true)
+    {
+        var portRate = count / portSeconds;
+        var met = (minimumRate is null || portRate >= minimumRate) && (!overheadTarget || portSeconds / plainSeconds <= MaxOverhead);
+        var target = string.Join(", ", new[]
+        {
+            minimumRate is null ? null : $">= {minimumRate:N0} {unit}",
+            overheadTarget ? $"<= {MaxOverhead}x plain" : null,
+        }.Where(t => t is not null));
+        return new Row(work, Report.Rate(portRate, unit), Report.Rate(count / plainSeconds, unit), Report.Overhead(portSeconds, plainSeconds), target, target.Length == 0 ? null : met);
+    }
+
+    private static Row TimeRow(string work, double portSeconds, double plainSeconds) =>
+        new(work, Report.Millis(portSeconds * 1000), Report.Millis(plainSeconds * 1000), Report.Overhead(portSeconds, plainSeconds), $"<= {MaxOverhead}x plain", portSeconds / plainSeconds <= MaxOverhead);
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException("Benchmark result is wrong: " + message);
+        }
+    }
+}
