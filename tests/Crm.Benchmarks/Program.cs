@@ -18,6 +18,8 @@ try
     Console.WriteLine($"Crm benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     var port = await new DocumentPortBenchmark(documents, workDirectory).RunAsync();
     Report.Print($"Document port on SQLite ({documents:N0} customer documents, WAL)", port);
+    Console.WriteLine();
+    Console.WriteLine($"peak working set of the run: {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024):N0} MiB");
 }
 finally
 {

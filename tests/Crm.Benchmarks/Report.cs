@@ -41,8 +41,13 @@ internal static class Report
             times[i] = await TimeAsync(work);
         }
 
-        Array.Sort(times);
-        return times[runs / 2];
+        return Median(times);
+    }
+
+    public static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
     }
 
     public static void Print(string title, IReadOnlyList<Row> rows)
