@@ -237,6 +237,27 @@ public sealed class SqliteStoreTests
     }
 
     [Test]
+    public async Task Max_sets_a_null_or_missing_field_even_to_a_value_below_its_type_default()
+    {
+        await using var store = Open(DocumentStoreContract.CreateModel());
+        await using (var writer = store.OpenSession())
+        {
+            writer.Store(new ContractCustomer { Id = "c1", Email = "c1@example.com", Score = null });
+            await writer.SaveChangesAsync();
+        }
+
+        await using (var patcher = store.OpenSession())
+        {
+            // As MongoDB's $max: a null or missing value is smaller than any number, negative ones included.
+            patcher.Patch<ContractCustomer>("c1", p => p.Max(x => x.Score!.Value, -1.5));
+            await patcher.SaveChangesAsync();
+        }
+
+        await using var reader = store.OpenSession();
+        Assert.That((await reader.LoadAsync<ContractCustomer>("c1"))!.Score, Is.EqualTo(-1.5));
+    }
+
+    [Test]
     public void Prefix_successor_bounds_exactly_the_strings_with_that_prefix()
     {
         Assert.That(SqlTranslator.Successor("Ab"), Is.EqualTo("Ac"));

@@ -39,10 +39,15 @@ internal sealed class DocumentPatch<T> : IDocumentPatch<T>
         where TValue : IComparable<TValue>
     {
         var json = JsonSerializer.SerializeToNode(value, DocumentJson.Options);
+        // A null or missing field is smaller than any value (MongoDB's $max), including one below default(TValue).
         return Add(field, node =>
         {
-            var stored = node is null ? default : node.Deserialize<TValue>(DocumentJson.Options);
-            return stored is null || stored.CompareTo(value) < 0 ? json?.DeepClone() : node!.DeepClone();
+            if (node is null || node.Deserialize<TValue>(DocumentJson.Options) is not { } stored || stored.CompareTo(value) < 0)
+            {
+                return json?.DeepClone();
+            }
+
+            return node.DeepClone();
         });
     }
 
