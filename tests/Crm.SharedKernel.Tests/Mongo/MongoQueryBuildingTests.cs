@@ -92,6 +92,10 @@ public sealed class MongoQueryBuildingTests
         Assert.That(() => FilterOf(Query().OrderBy(s => s.Name).After("Ada")), Throws.ArgumentException.With.Message.Contain("then its id"));
 
     [Test]
+    public void Keyset_paging_without_the_last_id_is_refused_rather_than_repeating_rows() =>
+        Assert.That(() => FilterOf(Query().OrderBy(s => s.Name).After("Ada", null)), Throws.ArgumentException.With.Message.Contain("id was null"));
+
+    [Test]
     public void A_projection_fetches_only_the_top_level_fields_it_reads()
     {
         var binding = _store.Binding<Shopper>();

@@ -248,6 +248,37 @@ public abstract class DocumentStoreContract
     }
 
     [Test]
+    public async Task Take_zero_yields_nothing_from_every_reader_but_count()
+    {
+        await SeedAsync();
+        await using var session = Store.OpenSession();
+        var query = session.Query<ContractCustomer>().OrderBy(x => x.Name).Take(0);
+
+        var streamed = new List<string>();
+        await foreach (var customer in query.StreamAsync())
+        {
+            streamed.Add(customer.Id);
+        }
+
+        Assert.That(await query.ToListAsync(), Is.Empty);
+        Assert.That(await query.FirstOrDefaultAsync(), Is.Null);
+        Assert.That(await query.SelectAsync(x => x.Name), Is.Empty);
+        Assert.That(streamed, Is.Empty);
+        Assert.That(await query.CountAsync(), Is.EqualTo(8));
+    }
+
+    [Test]
+    public async Task Keyset_paging_needs_the_id_of_the_last_row_read()
+    {
+        await SeedAsync();
+        await using var session = Store.OpenSession();
+
+        var query = session.Query<ContractCustomer>().OrderBy(x => x.Name).After("Bob", null);
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await query.ToListAsync());
+    }
+
+    [Test]
     public async Task A_unique_index_violation_is_a_duplicate_key_conflict_and_nothing_of_that_commit_is_written()
     {
         await SeedAsync();

@@ -17,9 +17,7 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
 {
     private readonly List<BsonDocument> _filters = [];
     private readonly List<SortKey> _sort = [];
-    private object?[]? _after;
-    private int _skip;
-    private int? _take;
+    private readonly QueryPaging _paging = new();
 
     public IDocumentQuery<T> Where(Expression<Func<T, bool>> predicate)
     {
@@ -35,27 +33,24 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
 
     public IDocumentQuery<T> After(params object?[] keys)
     {
-        ArgumentNullException.ThrowIfNull(keys);
-        _after = keys;
+        _paging.SetAfter(keys);
         return this;
     }
 
     public IDocumentQuery<T> Skip(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        _skip = count;
+        _paging.SetSkip(count);
         return this;
     }
 
     public IDocumentQuery<T> Take(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        _take = count;
+        _paging.SetTake(count);
         return this;
     }
 
     public async Task<IReadOnlyList<T>> ToListAsync(CancellationToken cancellationToken = default) =>
-        _take == 0 ? [] : await store.ReadAsync("query", binding.Name, ct => Find().ToListAsync(ct), cancellationToken);
+        _paging.TakesNothing ? [] : await store.ReadAsync("query", binding.Name, ct => Find().ToListAsync(ct), cancellationToken);
 
     /// <summary>
     /// The projection runs here, as compiled C#, so it means what it says on both engines (the server's $concat or
@@ -65,7 +60,7 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
         Expression<Func<T, TResult>> projection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(projection);
-        if (_take == 0)
+        if (_paging.TakesNothing)
         {
             return [];
         }
@@ -77,7 +72,7 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
     }
 
     public async Task<T?> FirstOrDefaultAsync(CancellationToken cancellationToken = default) =>
-        _take == 0
+        _paging.TakesNothing
             ? null
             : await store.ReadAsync<T?>("first", binding.Name, async ct => await Find().Limit(1).FirstOrDefaultAsync(ct), cancellationToken);
 
@@ -86,7 +81,7 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
 
     public async IAsyncEnumerable<T> StreamAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (_take == 0)
+        if (_paging.TakesNothing)
         {
             yield break;
         }
@@ -119,17 +114,17 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
     private IFindFluent<T, T> Find()
     {
         var find = binding.Documents.Find(Filter()).Sort(SortDocument());
-        if (_skip > 0)
+        if (_paging.Skip > 0)
         {
-            find = find.Skip(_skip);
+            find = find.Skip(_paging.Skip);
         }
 
-        return _take is { } take ? find.Limit(take) : find;
+        return _paging.Take is { } take ? find.Limit(take) : find;
     }
 
     internal BsonDocument Filter()
     {
-        var clauses = _after is null ? _filters : [.. _filters, KeysetFilter(_after)];
+        var clauses = _paging.Keyset(_sort.Count) is { } keys ? [.. _filters, KeysetFilter(keys)] : _filters;
         return clauses.Count switch
         {
             0 => [],
@@ -161,13 +156,7 @@ internal sealed class MongoDocumentQuery<T>(MongoDocumentStore store, MongoColle
     /// </summary>
     private BsonDocument KeysetFilter(object?[] keys)
     {
-        if (keys.Length != _sort.Count + 1)
-        {
-            throw new ArgumentException(
-                $"After takes the {_sort.Count} sort key(s) of the last row read, then its id; it was given {keys.Length} value(s).", nameof(keys));
-        }
-
-        var fields = _sort.Append(new SortKey("_id", Descending: false, value => value is null ? BsonNull.Value : BsonValue.Create(value)))
+        var fields = _sort.Append(new SortKey("_id", Descending: false, BsonValue.Create))
             .Select((key, i) => (key, value: key.ToBson(keys[i])))
             .ToList();
         var alternatives = new BsonArray();

@@ -12,9 +12,7 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
 {
     private readonly List<LambdaExpression> _predicates = [];
     private readonly List<(DocumentPath Path, bool Descending)> _orders = [];
-    private object?[]? _after;
-    private int _skip;
-    private int? _take;
+    private readonly QueryPaging _paging = new();
 
     public IDocumentQuery<T> Where(Expression<Func<T, bool>> predicate)
     {
@@ -37,37 +35,23 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
 
     public IDocumentQuery<T> After(params object?[] keys)
     {
-        _after = keys;
+        _paging.SetAfter(keys);
         return this;
     }
 
     public IDocumentQuery<T> Skip(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        _skip = count;
+        _paging.SetSkip(count);
         return this;
     }
 
     public IDocumentQuery<T> Take(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        _take = count;
+        _paging.SetTake(count);
         return this;
     }
 
-    public Task<IReadOnlyList<T>> ToListAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var parameters = new SqlParameters();
-            var sql = BuildSelect(parameters);
-            return Task.FromResult<IReadOnlyList<T>>(SqliteSession.Read<T>(store, sql, parameters, cancellationToken));
-        }
-        catch (Exception exception)
-        {
-            return SqliteSession.Faulted<IReadOnlyList<T>>(exception);
-        }
-    }
+    public Task<IReadOnlyList<T>> ToListAsync(CancellationToken cancellationToken = default) => ReadAsync(_paging.Take, cancellationToken);
 
     public async Task<IReadOnlyList<TResult>> SelectAsync<TResult>(Expression<Func<T, TResult>> projection, CancellationToken cancellationToken = default)
     {
@@ -85,17 +69,8 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
 
     public async Task<T?> FirstOrDefaultAsync(CancellationToken cancellationToken = default)
     {
-        var take = _take;
-        _take = 1;
-        try
-        {
-            var documents = await ToListAsync(cancellationToken).ConfigureAwait(false);
-            return documents.Count == 0 ? null : documents[0];
-        }
-        finally
-        {
-            _take = take;
-        }
+        var documents = await ReadAsync(Math.Min(_paging.Take ?? 1, 1), cancellationToken).ConfigureAwait(false);
+        return documents.Count == 0 ? null : documents[0];
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)
@@ -122,14 +97,28 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
     public IAsyncEnumerable<T> StreamAsync(CancellationToken cancellationToken = default)
     {
         var parameters = new SqlParameters();
-        var sql = BuildSelect(parameters);
+        var sql = BuildSelect(parameters, _paging.Take);
         return SqliteSession.StreamAsync<T>(store, sql, parameters, cancellationToken);
     }
 
     /// <summary>The SQL text, for tests that check a query uses an index.</summary>
-    internal string ToSql(SqlParameters parameters) => BuildSelect(parameters);
+    internal string ToSql(SqlParameters parameters) => BuildSelect(parameters, _paging.Take);
 
-    private string BuildSelect(SqlParameters parameters)
+    private Task<IReadOnlyList<T>> ReadAsync(int? take, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var parameters = new SqlParameters();
+            var sql = BuildSelect(parameters, take);
+            return Task.FromResult<IReadOnlyList<T>>(SqliteSession.Read<T>(store, sql, parameters, cancellationToken));
+        }
+        catch (Exception exception)
+        {
+            return SqliteSession.Faulted<IReadOnlyList<T>>(exception);
+        }
+    }
+
+    private string BuildSelect(SqlParameters parameters, int? take)
     {
         var sql = new StringBuilder("SELECT version, doc FROM ").Append(map.Table);
         AppendWhere(sql, parameters);
@@ -140,12 +129,12 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
         }
 
         sql.Append("id");
-        if (_take is not null || _skip > 0)
+        if (take is not null || _paging.Skip > 0)
         {
-            sql.Append(" LIMIT ").Append(parameters.Add((long)(_take ?? -1)));
-            if (_skip > 0)
+            sql.Append(" LIMIT ").Append(parameters.Add((long)(take ?? -1)));
+            if (_paging.Skip > 0)
             {
-                sql.Append(" OFFSET ").Append(parameters.Add((long)_skip));
+                sql.Append(" OFFSET ").Append(parameters.Add((long)_paging.Skip));
             }
         }
 
@@ -160,9 +149,9 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
             conditions.Add(SqlTranslator.Translate(predicate, map, parameters));
         }
 
-        if (_after is not null)
+        if (_paging.Keyset(_orders.Count) is { } keys)
         {
-            conditions.Add(Keyset(_after, parameters));
+            conditions.Add(Keyset(keys, parameters));
         }
 
         if (conditions.Count > 0)
@@ -177,12 +166,6 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
     /// </summary>
     private string Keyset(object?[] keys, SqlParameters parameters)
     {
-        if (keys.Length != _orders.Count + 1)
-        {
-            throw new ArgumentException(
-                $"After needs {_orders.Count + 1} keys: one per OrderBy, then the id of the last row seen.", nameof(keys));
-        }
-
         var alternatives = new List<string>();
         var equalities = new List<string>();
         for (var i = 0; i <= _orders.Count; i++)
@@ -200,7 +183,7 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
             {
                 column = "id";
                 descending = false;
-                value = keys[i] ?? throw new ArgumentException("The last After key is the id of the last row seen.", nameof(keys));
+                value = keys[i];
             }
 
             var after = After(column, descending, value, parameters);
