@@ -140,7 +140,11 @@ public sealed class MongoQueryBuildingTests
         var indexes = _store.Binding<Shopper>().Indexes;
 
         Assert.That(indexes.Select(i => (i.Name, i.Path, i.Unique)), Is.EqualTo(new[] { ("ux_email", "email", true), ("ix_address.city", "address.city", false) }));
-        Assert.That(indexes[0].ToModel().Options.PartialFilterExpression, Is.Not.Null);
+        var args = new RenderArgs<BsonDocument>(MongoDB.Bson.Serialization.Serializers.BsonDocumentSerializer.Instance, BsonSerializer.SerializerRegistry);
+        var unique = (CreateIndexOptions<BsonDocument>)indexes[0].ToModel().Options;
+        var plain = (CreateIndexOptions<BsonDocument>)indexes[1].ToModel().Options;
+        Assert.That(unique.PartialFilterExpression.Render(args), Is.EqualTo(new BsonDocument("email", new BsonDocument("$exists", true))));
+        Assert.That(plain.PartialFilterExpression, Is.Null);
     }
 
     [Test]
