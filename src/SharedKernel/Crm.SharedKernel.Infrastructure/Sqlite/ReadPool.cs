@@ -45,16 +45,22 @@ internal sealed class ReadPool(string connectionString, int maxIdle, string? onO
 
     public void Return(ReadConnection connection)
     {
-        if (!_disposed && Interlocked.Increment(ref _idleCount) <= maxIdle)
+        if (!_disposed)
         {
-            _idle.Add(connection);
-            if (!_disposed)
+            if (Interlocked.Increment(ref _idleCount) <= maxIdle)
             {
+                _idle.Add(connection);
+
+                // Dispose may have emptied the pool just before this add. Closing only what is taken out of the bag
+                // closes each connection once, even when Dispose drains it at the same time.
+                if (_disposed)
+                {
+                    CloseIdle();
+                }
+
                 return;
             }
-        }
-        else
-        {
+
             Interlocked.Decrement(ref _idleCount);
         }
 
@@ -64,6 +70,11 @@ internal sealed class ReadPool(string connectionString, int maxIdle, string? onO
     public void Dispose()
     {
         _disposed = true;
+        CloseIdle();
+    }
+
+    private void CloseIdle()
+    {
         while (_idle.TryTake(out var connection))
         {
             connection.Close();
