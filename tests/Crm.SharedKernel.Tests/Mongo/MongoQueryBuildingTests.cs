@@ -38,6 +38,8 @@ public sealed class MongoQueryBuildingTests
         Assert.That(() => query.Where(s => names.Contains(s.Name)), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("Enumerable.Contains(array, x.Field)"));
         Assert.That(() => query.Where(s => (s.Email ?? s.Name) == "Ada"), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("Coalesce"));
         Assert.That(() => query.OrderBy(s => s.Name.ToUpperInvariant()), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("not a member path"));
+        Assert.That(() => query.Where(s => s.Tier > Tier.Bronze), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("enum"));
+        Assert.That(() => query.Where(s => Tier.Bronze <= s.Tier), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("enum"));
     }
 
     [Test]

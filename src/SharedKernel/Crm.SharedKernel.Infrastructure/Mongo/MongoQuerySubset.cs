@@ -91,6 +91,17 @@ internal static class MongoQuerySubset
 
         if (leftPath && !DependsOnDocument(right) || rightPath && !DependsOnDocument(left))
         {
+            // Enums are stored as names, which do not sort as the values; the SQLite engine refuses this too.
+            var field = leftPath ? left : right;
+            if (comparison.NodeType is not (ExpressionType.Equal or ExpressionType.NotEqual)
+                && (Nullable.GetUnderlyingType(field.Type) ?? field.Type).IsEnum)
+            {
+                throw Unsupported(
+                    "an ordering comparison of an enum field (enums are stored as their names, so compare with == or != or use Enumerable.Contains)",
+                    comparison,
+                    root);
+            }
+
             return;
         }
 
