@@ -127,6 +127,16 @@ public sealed class MongoQueryBuildingTests
     }
 
     [Test]
+    public void A_patch_of_the_id_or_the_version_is_refused_as_on_sqlite()
+    {
+        var patch = new MongoDocumentPatch<Shopper>(_store.Binding<Shopper>());
+
+        Assert.That(() => patch.Set(s => s.Id, "other"), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("cannot be patched"));
+        Assert.That(() => patch.Increment(s => s.Version, 1L), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("cannot be patched"));
+        Assert.That(() => patch.Max(s => s.Version, 7L), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("cannot be patched"));
+    }
+
+    [Test]
     public void An_upsert_replaces_the_document_as_a_literal_and_raises_the_stored_version()
     {
         var update = UpsertWrite<Shopper>.Replacement(new BsonDocument { { "_id", "s1" }, { "name", "$notAPath" }, { "version", 4L } });

@@ -54,6 +54,13 @@ internal sealed class MongoDocumentPatch<T>(MongoCollectionBinding<T> binding) :
     private MongoDocumentPatch<T> Add(LambdaExpression field, UpdateDefinition<T> step)
     {
         MongoQuerySubset.EnsurePath(field, "patched field");
+
+        // The server would refuse a change of _id, and a version changed here would defeat the version check.
+        if (field.Body is MemberExpression { Expression: ParameterExpression, Member.Name: nameof(IDocument.Id) or nameof(IDocument.Version) } owned)
+        {
+            throw new UnsupportedQueryException($"'{field}': the store owns {owned.Member.Name}; it cannot be patched.");
+        }
+
         _steps.Add(step);
         return this;
     }
