@@ -27,6 +27,10 @@ public static class ContractPredicates
 
     public static readonly AgeThreshold Threshold = new(39);
 
+    public static readonly ContractTier Premium = ContractTier.Gold;
+
+    public static readonly int VisitFloor = 4;
+
     public static IReadOnlyList<ContractPredicate> All { get; } =
     [
         new("Name_equals_is_case_sensitive", x => x.Name == "Alice", "c1"),
@@ -77,6 +81,8 @@ public static class ContractPredicates
         new("Id_equals", x => x.Id == "c3", "c3"),
         new("Captured_object_member", x => x.Age > Threshold.Min, "c3", "c8"),
         new("Captured_local", AgeAbove(39), "c3", "c8"),
+        new("Captured_enum_converted_by_the_compiler", x => x.Tier == Premium, "c1", "c4", "c8"),
+        new("Captured_int_widened_to_a_long_field", x => x.Visits > VisitFloor, "c1", "c3", "c8"),
         new("Value_computed_by_a_method_call", x => x.JoinedAt > Since.AddDays(-1).AddMonths(6), "c5", "c8"),
         new("Nested_and_or_not", x => x.Active && (x.Tier == ContractTier.Gold || x.Age < 25) && !(x.Address!.City == "Paris"), "c4", "c6"),
         new("Or_of_negations", x => !(x.Age >= 30) || !x.Tags.Contains("newsletter"), "c2", "c3", "c4", "c5", "c6", "c8"),

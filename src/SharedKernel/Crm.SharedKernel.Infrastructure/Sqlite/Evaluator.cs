@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq.Expressions;
 using System.Reflection;
 
@@ -43,7 +44,9 @@ internal static class Evaluator
                 return call.Method.Invoke(call.Object is null ? null : Evaluate(call.Object), BindingFlags.DoNotWrapExceptions, null, EvaluateAll(call.Arguments), null);
             case UnaryExpression { NodeType: ExpressionType.Convert } unary when unary.Method is null:
                 var operand = Evaluate(unary.Operand);
-                return operand is null || unary.Type.IsInstanceOfType(operand) ? operand : Compile(expression);
+                return operand is null || unary.Type.IsInstanceOfType(operand) ? operand
+                    : TryWiden(operand, unary.Type, out var widened) ? widened
+                    : Compile(expression);
             default:
                 return Compile(expression);
         }
@@ -58,6 +61,25 @@ internal static class Evaluator
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// The lossless conversions C# wraps around captured values (an enum to its number, an int to a long, double or
+    /// decimal), done without compiling; anything that could round, truncate or overflow is left to the compiler.
+    /// </summary>
+    private static bool TryWiden(object operand, Type type, out object? widened)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        if (operand is Enum)
+        {
+            operand = Convert.ChangeType(operand, Enum.GetUnderlyingType(operand.GetType()), CultureInfo.InvariantCulture);
+        }
+
+        var lossless = operand.GetType() == target
+            || (operand is sbyte or byte or short or ushort or int or uint or long
+                && (target == typeof(long) || target == typeof(decimal) || (target == typeof(double) && operand is not long)));
+        widened = lossless ? Convert.ChangeType(operand, target, CultureInfo.InvariantCulture) : null;
+        return lossless;
     }
 
     private static object? Compile(Expression expression) =>
