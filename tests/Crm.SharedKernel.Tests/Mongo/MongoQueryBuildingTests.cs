@@ -127,6 +127,35 @@ public sealed class MongoQueryBuildingTests
     }
 
     [Test]
+    public void Changes_of_one_field_in_one_patch_add_up_as_they_would_applied_in_turn()
+    {
+        var at = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var patch = new MongoDocumentPatch<Shopper>(_store.Binding<Shopper>());
+        patch.Increment(s => s.Spent, 0.10m).Increment(s => s.Spent, 0.25m)
+            .Max(s => s.JoinedAt, at.AddDays(3)).Max(s => s.JoinedAt, at)
+            .Set(s => s.Tier, Tier.Gold).Set(s => s.Tier, Tier.Bronze)
+            .Set(s => s.Email, "a@b.c").Set(s => s.Email, null);
+
+        Assert.That(patch.Render(), Is.EqualTo(BsonDocument.Parse("""
+            {
+              "$inc" : { "spent" : { "$numberDecimal" : "0.35" }, "version" : { "$numberLong" : "1" } },
+              "$max" : { "joinedAt" : { "$date" : "2025-01-04T00:00:00Z" } },
+              "$set" : { "tier" : "Bronze" },
+              "$unset" : { "email" : 1 }
+            }
+            """)));
+    }
+
+    [Test]
+    public void A_field_changed_two_different_ways_in_one_patch_is_refused_when_staged()
+    {
+        var patch = new MongoDocumentPatch<Shopper>(_store.Binding<Shopper>());
+        patch.Increment(s => s.Spent, 1m).Max(s => s.Spent, 5m);
+
+        Assert.That(() => patch.Render(), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("spent"));
+    }
+
+    [Test]
     public void A_patch_of_the_id_or_the_version_is_refused_as_on_sqlite()
     {
         var patch = new MongoDocumentPatch<Shopper>(_store.Binding<Shopper>());
