@@ -533,6 +533,26 @@ public abstract class DocumentStoreContract
     }
 
     [Test]
+    public async Task Two_changes_of_one_field_in_one_patch_apply_in_turn()
+    {
+        await SeedAsync();
+        await using (var session = Store.OpenSession())
+        {
+            session.Patch<ContractCustomer>("c3", p => p
+                .Increment(x => x.Balance, 0.10m)
+                .Increment(x => x.Balance, 0.05m)
+                .Max(x => x.Age, 60)
+                .Max(x => x.Age, 45));
+            await session.SaveChangesAsync();
+        }
+
+        await using var reader = Store.OpenSession();
+        var stored = (await reader.LoadAsync<ContractCustomer>("c3"))!;
+        Assert.That(stored.Balance, Is.EqualTo(100.15m));
+        Assert.That(stored.Age, Is.EqualTo(60));
+    }
+
+    [Test]
     public async Task Patching_an_indexed_field_or_its_parent_keeps_index_queries_and_uniqueness_right()
     {
         await SeedAsync();
