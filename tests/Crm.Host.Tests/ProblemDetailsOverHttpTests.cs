@@ -181,4 +181,16 @@ public sealed class ProblemDetailsOverHttpTests
 
         await response.ReadProblemAsync(404);
     }
+
+    [Test]
+    public async Task An_unknown_api_route_is_a_404_problem_even_when_the_client_asks_for_html()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v1/no-such-thing", UriKind.Relative));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
+        using var response = await _client.SendAsync(request);
+        var problem = await response.ReadProblemAsync(404);
+
+        Assert.That(problem.GetProperty("type").GetString(), Does.StartWith("https://www.rfc-editor.org/"));
+        Assert.That(problem.GetProperty("detail").GetString(), Is.EqualTo("Nothing is found at this path."));
+    }
 }
