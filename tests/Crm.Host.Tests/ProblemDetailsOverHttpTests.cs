@@ -122,6 +122,17 @@ public sealed class ProblemDetailsOverHttpTests : HostFixture
     }
 
     [Test]
+    public async Task A_body_in_a_charset_the_server_does_not_know_is_a_415_problem_not_a_500()
+    {
+        using var content = new StringContent("{\"name\": \"Ada\", \"age\": 36}");
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=klingon");
+        using var response = await Client.PostAsync(new Uri("/api/v1/probe/echo", UriKind.Relative), content);
+        var problem = await response.ReadProblemAsync(415);
+
+        Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("klingon"));
+    }
+
+    [Test]
     public async Task A_valid_body_is_accepted()
     {
         using var content = new StringContent("{\"name\": \"Ada\", \"age\": 36}", Encoding.UTF8, "application/json");
