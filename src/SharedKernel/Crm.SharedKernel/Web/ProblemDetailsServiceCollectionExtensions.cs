@@ -36,12 +36,8 @@ public static class ProblemDetailsServiceCollectionExtensions
     }
 
     /// <summary>The type, title and (where the client can act on it) detail our problems carry for <paramref name="status"/>.</summary>
-    internal static void DescribeAsOurs(ProblemDetails problem, int status, HttpRequest request)
-    {
-        problem.Type = ProblemTypes.TypeOf(status);
-        problem.Title = ProblemTypes.TitleOf(status);
-        problem.Detail ??= DetailOf(status, request);
-    }
+    internal static void DescribeAsOurs(ProblemDetails problem, int status, HttpRequest request) =>
+        ProblemTypes.Describe(problem, status, DetailOf(status, request));
 
     /// <summary>What the client can do about the bodiless errors the framework answers with on its own.</summary>
     private static string? DetailOf(int status, HttpRequest request) => status switch

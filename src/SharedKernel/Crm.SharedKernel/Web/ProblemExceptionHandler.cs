@@ -73,23 +73,17 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
             // decode: the client's mistake, so a 415 rather than a 500.
             case InvalidOperationException when UnknownCharsetOf(httpContext.Request) is { } charset:
                 LogBadRequest(logger, StatusCodes.Status415UnsupportedMediaType, httpContext.Request.Method, httpContext.Request.Path);
-                return new ProblemDetails
-                {
-                    Status = StatusCodes.Status415UnsupportedMediaType,
-                    Title = ProblemTypes.TitleOf(StatusCodes.Status415UnsupportedMediaType),
-                    Type = ProblemTypes.TypeOf(StatusCodes.Status415UnsupportedMediaType),
-                    Detail = $"The charset '{charset}' is not supported here; send UTF-8.",
-                };
+                return ProblemTypes.Describe(
+                    new ProblemDetails(),
+                    StatusCodes.Status415UnsupportedMediaType,
+                    $"The charset '{charset}' is not supported here; send UTF-8.");
 
             default:
                 LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
-                return new ProblemDetails
-                {
-                    Status = StatusCodes.Status500InternalServerError,
-                    Title = ProblemTypes.TitleOf(StatusCodes.Status500InternalServerError),
-                    Type = ProblemTypes.TypeOf(StatusCodes.Status500InternalServerError),
-                    Detail = "The server could not complete the request. Quote the traceId when reporting it.",
-                };
+                return ProblemTypes.Describe(
+                    new ProblemDetails(),
+                    StatusCodes.Status500InternalServerError,
+                    "The server could not complete the request. Quote the traceId when reporting it.");
         }
     }
 
@@ -112,20 +106,11 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
             .ToProblemDetails();
     }
 
-    private static ProblemDetails BadRequestProblem(BadHttpRequestException badRequest)
-    {
-        var status = badRequest.StatusCode;
-        var detail = FindJsonException(badRequest) is { } json
-            ? DescribeJsonError(json)
-            : badRequest.Message;
-        return new ProblemDetails
-        {
-            Status = status,
-            Title = ProblemTypes.TitleOf(status),
-            Type = ProblemTypes.TypeOf(status),
-            Detail = detail,
-        };
-    }
+    private static ProblemDetails BadRequestProblem(BadHttpRequestException badRequest) =>
+        ProblemTypes.Describe(
+            new ProblemDetails(),
+            badRequest.StatusCode,
+            FindJsonException(badRequest) is { } json ? DescribeJsonError(json) : badRequest.Message);
 
     /// <summary>The charset the request's Content-Type names, when no encoding of that name exists.</summary>
     private static string? UnknownCharsetOf(HttpRequest request)
