@@ -85,6 +85,12 @@ public sealed class RulesFailOnABrokenModule
     }
 
     [Test]
+    public void Each_registrar_is_called_by_name_from_the_host_names_every_registrar_when_the_host_calls_none() =>
+        Assert.That(
+            Offenders(ModuleRules.CheckHostCallsEveryRegistrar(typeof(RulesFailOnABrokenModule).Assembly, Broken)),
+            Is.EqualTo(new[] { "Crm.Modules.Broken.BrokenModule.AddBrokenModule", "Crm.Modules.Other.OtherModule.AddOtherModule" }));
+
+    [Test]
     public void Types_live_in_the_assembly_their_namespace_names_names_module_types_outside_their_module_assembly()
     {
         var offenders = Offenders(ModuleRules.CheckTypesLiveInTheAssemblyTheirNamespaceNames(Broken));

@@ -4,29 +4,12 @@ using Crm.Host.Tests.Support;
 
 namespace Crm.Host.Tests;
 
-public sealed class ApiDocumentationTests
+public sealed class ApiDocumentationTests : HostFixture
 {
-    private CrmHostFactory _factory = null!;
-    private HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public void StartHost()
-    {
-        _factory = new CrmHostFactory();
-        _client = _factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopHost()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-    }
-
     [Test]
     public async Task The_openapi_document_is_served_as_valid_openapi_json()
     {
-        using var response = await _client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        using var response = await Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -39,7 +22,7 @@ public sealed class ApiDocumentationTests
     [Test]
     public async Task The_docs_page_serves_the_scalar_reference_reading_the_openapi_document()
     {
-        using var response = await _client.GetAsync(new Uri("/docs", UriKind.Relative));
+        using var response = await Client.GetAsync(new Uri("/docs", UriKind.Relative));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
@@ -49,7 +32,7 @@ public sealed class ApiDocumentationTests
         Assert.That(html, Does.Contain("\"url\":\"openapi/v1.json\""));
 
         var page = response.RequestMessage!.RequestUri!;
-        using var script = await _client.GetAsync(new Uri(page, "scalar.js"));
+        using var script = await Client.GetAsync(new Uri(page, "scalar.js"));
         Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"the page's script at {new Uri(page, "scalar.js")}");
     }
 }

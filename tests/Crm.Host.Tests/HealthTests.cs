@@ -4,29 +4,12 @@ using Crm.Host.Tests.Support;
 
 namespace Crm.Host.Tests;
 
-public sealed class HealthTests
+public sealed class HealthTests : HostFixture
 {
-    private CrmHostFactory _factory = null!;
-    private HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public void StartHost()
-    {
-        _factory = new CrmHostFactory();
-        _client = _factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopHost()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-    }
-
     [Test]
     public async Task Live_answers_200_without_touching_dependencies()
     {
-        using var response = await _client.GetAsync(new Uri("/health/live", UriKind.Relative));
+        using var response = await Client.GetAsync(new Uri("/health/live", UriKind.Relative));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var body = await response.ReadJsonAsync();
@@ -37,14 +20,14 @@ public sealed class HealthTests
     [Test]
     public async Task Ready_answers_200_with_a_healthy_store_check_over_a_real_sqlite_file()
     {
-        using var response = await _client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        using var response = await Client.GetAsync(new Uri("/health/ready", UriKind.Relative));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         var checks = ChecksByName(await response.ReadJsonAsync());
         Assert.That(checks, Does.ContainKey("store"));
         Assert.That(checks["store"], Is.EqualTo("Healthy"));
         Assert.That(checks, Does.Not.ContainKey("redis"), "Redis is checked only when configured");
-        Assert.That(File.Exists(Path.Combine(_factory.Folder, "crm.db")), Is.True, "the store runs on the test's own SQLite file");
+        Assert.That(File.Exists(Path.Combine(Factory.Folder, "crm.db")), Is.True, "the store runs on the test's own SQLite file");
     }
 
     internal static Dictionary<string, string> ChecksByName(JsonElement body) =>

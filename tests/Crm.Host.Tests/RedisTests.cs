@@ -32,6 +32,16 @@ public sealed class RedisTests
     }
 
     [Test]
+    public async Task A_malformed_redis_connection_string_stops_start_up_naming_the_setting()
+    {
+        await using var factory = new CrmHostFactory().WithSetting("ConnectionStrings:Redis", "127.0.0.1:6379,sll=true");
+
+        var failure = Assert.Catch(() => factory.CreateClient());
+
+        Assert.That(failure?.ToString(), Does.Contain("ConnectionStrings:Redis"));
+    }
+
+    [Test]
     public async Task With_redis_configured_the_distributed_cache_layer_writes_to_it()
     {
         await using var redis = await RedisServer.StartAsync();

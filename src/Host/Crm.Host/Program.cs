@@ -31,8 +31,7 @@ builder.Services
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseCrmProblemDetails();
 app.UseCrmWebApp();
 app.MapCrmHealthChecks();
 app.MapCrmApi();

@@ -111,6 +111,15 @@ public sealed class ProblemExceptionHandlerTests
     }
 
     [Test]
+    public void A_validation_error_made_from_a_code_and_a_message_keeps_its_code_and_names_no_field()
+    {
+        var error = Error.Validation("customers.email_taken", "Another customer has this email.");
+
+        Assert.That(error.Code, Is.EqualTo("customers.email_taken"));
+        Assert.That(error.FieldErrors, Is.Null);
+    }
+
+    [Test]
     public void A_failed_result_has_its_error_and_no_value()
     {
         Result<int> result = Error.NotFound("x.missing", "Missing.");

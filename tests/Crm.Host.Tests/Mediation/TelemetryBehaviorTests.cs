@@ -41,7 +41,7 @@ public sealed class TelemetryBehaviorTests
         var behavior = new TelemetryBehavior<DeleteProbe, Result>(loggerFactory, TimeProvider.System);
 
         await behavior.Handle(new DeleteProbe("x"), (_, _) => ValueTask.FromResult(Result.Failure(Error.NotFound("probes.not_found", "gone"))), CancellationToken.None);
-        await behavior.Handle(new DeleteProbe(""), (_, _) => ValueTask.FromResult(Result.Failure(Error.Validation("id", "'Id' must not be empty."))), CancellationToken.None);
+        await behavior.Handle(new DeleteProbe(""), (_, _) => ValueTask.FromResult(Result.Failure(Error.InvalidField("id", "'Id' must not be empty."))), CancellationToken.None);
 
         var outcomes = recorder.Durations.Where(m => Equals(m.Tags["crm.request.type"], nameof(DeleteProbe))).Select(m => m.Tags["crm.request.outcome"]);
         Assert.That(outcomes, Is.EqualTo(new[] { "failure", "invalid" }));

@@ -19,7 +19,19 @@ internal static class CachingExtensions
             return services;
         }
 
-        services.AddSingleton(new RedisConnection(redis));
+        ConfigurationOptions options;
+        try
+        {
+            options = ConfigurationOptions.Parse(redis);
+        }
+        catch (ArgumentException exception)
+        {
+            // A typo cannot be fixed by waiting, unlike a server that is down: say so at start-up, without the
+            // string itself (it may hold a password).
+            throw new InvalidOperationException($"ConnectionStrings:Redis is not a valid Redis configuration: {exception.Message}", exception);
+        }
+
+        services.AddSingleton(new RedisConnection(options));
         services.AddStackExchangeRedisCache(_ => { });
         services.AddOptions<RedisCacheOptions>()
             .Configure<RedisConnection>((options, connection) => options.ConnectionMultiplexerFactory = connection.GetAsync);
@@ -31,9 +43,9 @@ internal static class CachingExtensions
 /// The process's Redis connection, opened on first use. It never fails start-up: with Redis down the host still
 /// serves (the cache falls back to memory) and the readiness check reports it.
 /// </summary>
-internal sealed class RedisConnection(string connectionString) : IAsyncDisposable
+internal sealed class RedisConnection(ConfigurationOptions options) : IAsyncDisposable
 {
-    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(connectionString));
+    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(options));
 
     public Task<IConnectionMultiplexer> GetAsync() => _connection.Value;
 
@@ -46,9 +58,8 @@ internal sealed class RedisConnection(string connectionString) : IAsyncDisposabl
         }
     }
 
-    private static async Task<IConnectionMultiplexer> ConnectAsync(string connectionString)
+    private static async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions options)
     {
-        var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
 
         // Fail commands at once while disconnected instead of queueing them: a cache miss is cheaper than a wait.

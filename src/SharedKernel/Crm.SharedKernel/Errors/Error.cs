@@ -15,8 +15,15 @@ public sealed record Error(string Code, string Message, ErrorKind Kind)
     public static Error Validation(string code, string message, IReadOnlyDictionary<string, string[]>? fieldErrors = null) =>
         new(code, message, ErrorKind.Validation) { FieldErrors = fieldErrors };
 
+    /// <summary>
+    /// The request's fields broke their rules: messages keyed by field path. (Not an overload of
+    /// <see cref="Validation"/>: <c>Validation(code, message)</c> would bind to it and turn the code into a field.)
+    /// </summary>
+    public static Error InvalidFields(IReadOnlyDictionary<string, string[]> fieldErrors) =>
+        Validation("validation", "One or more fields are invalid.", fieldErrors);
+
     /// <summary>A validation error on a single field.</summary>
-    public static Error Validation(string field, string message) =>
+    public static Error InvalidField(string field, string message) =>
         Validation("validation", message, new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
 
     public static Error NotFound(string code, string message) => new(code, message, ErrorKind.NotFound);

@@ -18,5 +18,5 @@ public sealed class RequestValidationException : Exception
     /// <summary>Messages keyed by field path (camelCase).</summary>
     public IReadOnlyDictionary<string, string[]> FieldErrors { get; }
 
-    public Error ToError() => Error.Validation("validation", "One or more fields are invalid.", FieldErrors);
+    public Error ToError() => Error.InvalidFields(FieldErrors);
 }

@@ -46,7 +46,7 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
         var fieldErrors = FieldErrors.From(failures);
         if (FailedResult<TResponse>.Create is { } create)
         {
-            return create(Error.Validation("validation", "One or more fields are invalid.", fieldErrors));
+            return create(Error.InvalidFields(fieldErrors));
         }
 
         throw new RequestValidationException(typeof(TMessage).Name, fieldErrors);

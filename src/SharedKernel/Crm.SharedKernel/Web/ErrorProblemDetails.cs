@@ -28,14 +28,12 @@ public static class ErrorProblemDetails
     public static ProblemDetails ToProblemDetails(this Error error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var status = StatusCodeOf(error.Kind);
-        ProblemDetails problem = error.FieldErrors is { Count: > 0 } fieldErrors
-            ? new HttpValidationProblemDetails(fieldErrors.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal))
-            : new ProblemDetails();
-        problem.Status = status;
-        problem.Title = ProblemTypes.TitleOf(status);
-        problem.Type = ProblemTypes.TypeOf(status);
-        problem.Detail = error.Message;
+        var problem = ProblemTypes.Describe(
+            error.FieldErrors is { Count: > 0 } fieldErrors
+                ? new HttpValidationProblemDetails(fieldErrors.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal))
+                : new ProblemDetails(),
+            StatusCodeOf(error.Kind),
+            error.Message);
         problem.Extensions["code"] = error.Code;
         return problem;
     }

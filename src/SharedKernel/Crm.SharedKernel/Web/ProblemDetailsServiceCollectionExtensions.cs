@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +12,7 @@ public static class ProblemDetailsServiceCollectionExtensions
     /// <summary>
     /// Problem details for every error answer: the framework's own (404, 405, ...) get <c>instance</c> and
     /// <c>traceId</c> like ours, and <see cref="ProblemExceptionHandler"/> maps exceptions. Pair with
-    /// <c>app.UseExceptionHandler()</c> and <c>app.UseStatusCodePages()</c>.
+    /// <see cref="ProblemDetailsApplicationBuilderExtensions.UseCrmProblemDetails"/>.
     /// </summary>
     public static IServiceCollection AddCrmProblemDetails(this IServiceCollection services)
     {
@@ -20,10 +21,8 @@ public static class ProblemDetailsServiceCollectionExtensions
             var problem = context.ProblemDetails;
             if (problem.Status is { } status && (problem.Type is null || problem.Type.StartsWith(FrameworkTypePrefix, StringComparison.Ordinal)))
             {
-                // The framework's own answers (status code pages) read like ours: same type links and titles.
-                problem.Type = ProblemTypes.TypeOf(status);
-                problem.Title = ProblemTypes.TitleOf(status);
-                problem.Detail ??= DetailOf(status, context.HttpContext.Request);
+                // The framework's own answers read like ours: same type links and titles.
+                DescribeAsOurs(problem, status, context.HttpContext.Request);
             }
 
             ProblemWriter.Enrich(problem, context.HttpContext);
@@ -35,6 +34,10 @@ public static class ProblemDetailsServiceCollectionExtensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;
     }
+
+    /// <summary>The type, title and (where the client can act on it) detail our problems carry for <paramref name="status"/>.</summary>
+    internal static void DescribeAsOurs(ProblemDetails problem, int status, HttpRequest request) =>
+        ProblemTypes.Describe(problem, status, DetailOf(status, request));
 
     /// <summary>What the client can do about the bodiless errors the framework answers with on its own.</summary>
     private static string? DetailOf(int status, HttpRequest request) => status switch

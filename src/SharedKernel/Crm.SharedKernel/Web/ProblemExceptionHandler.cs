@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace Crm.SharedKernel.Web;
 
@@ -67,15 +69,21 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
                 LogBadRequest(logger, badRequest.StatusCode, httpContext.Request.Method, httpContext.Request.Path);
                 return BadRequestProblem(badRequest);
 
+            // The framework's JSON reader throws InvalidOperationException, not a bad request, for a charset it cannot
+            // decode: the client's mistake, so a 415 rather than a 500.
+            case InvalidOperationException when UnknownCharsetOf(httpContext.Request) is { } charset:
+                LogBadRequest(logger, StatusCodes.Status415UnsupportedMediaType, httpContext.Request.Method, httpContext.Request.Path);
+                return ProblemTypes.Describe(
+                    new ProblemDetails(),
+                    StatusCodes.Status415UnsupportedMediaType,
+                    $"The charset '{charset}' is not supported here; send UTF-8.");
+
             default:
                 LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
-                return new ProblemDetails
-                {
-                    Status = StatusCodes.Status500InternalServerError,
-                    Title = ProblemTypes.TitleOf(StatusCodes.Status500InternalServerError),
-                    Type = ProblemTypes.TypeOf(StatusCodes.Status500InternalServerError),
-                    Detail = "The server could not complete the request. Quote the traceId when reporting it.",
-                };
+                return ProblemTypes.Describe(
+                    new ProblemDetails(),
+                    StatusCodes.Status500InternalServerError,
+                    "The server could not complete the request. Quote the traceId when reporting it.");
         }
     }
 
@@ -98,19 +106,30 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
             .ToProblemDetails();
     }
 
-    private static ProblemDetails BadRequestProblem(BadHttpRequestException badRequest)
+    private static ProblemDetails BadRequestProblem(BadHttpRequestException badRequest) =>
+        ProblemTypes.Describe(
+            new ProblemDetails(),
+            badRequest.StatusCode,
+            FindJsonException(badRequest) is { } json ? DescribeJsonError(json) : badRequest.Message);
+
+    /// <summary>The charset the request's Content-Type names, when no encoding of that name exists.</summary>
+    private static string? UnknownCharsetOf(HttpRequest request)
     {
-        var status = badRequest.StatusCode;
-        var detail = FindJsonException(badRequest) is { } json
-            ? DescribeJsonError(json)
-            : badRequest.Message;
-        return new ProblemDetails
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.Charset.HasValue)
         {
-            Status = status,
-            Title = ProblemTypes.TitleOf(status),
-            Type = ProblemTypes.TypeOf(status),
-            Detail = detail,
-        };
+            return null;
+        }
+
+        var charset = HeaderUtilities.RemoveQuotes(mediaType.Charset).ToString();
+        try
+        {
+            _ = Encoding.GetEncoding(charset);
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return charset;
+        }
     }
 
     private static JsonException? FindJsonException(Exception exception)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Crm.SharedKernel.Web;
@@ -5,6 +6,17 @@ namespace Crm.SharedKernel.Web;
 /// <summary>The <c>type</c> and <c>title</c> of each status the API answers with, so every problem reads the same.</summary>
 public static class ProblemTypes
 {
+    /// <summary>Sets <paramref name="problem"/>'s status with the type and title that go with it, and its detail when it has none.</summary>
+    public static ProblemDetails Describe(ProblemDetails problem, int status, string? detail)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        problem.Status = status;
+        problem.Type = TypeOf(status);
+        problem.Title = TitleOf(status);
+        problem.Detail ??= detail;
+        return problem;
+    }
+
     public static string TypeOf(int status) => status switch
     {
         400 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
