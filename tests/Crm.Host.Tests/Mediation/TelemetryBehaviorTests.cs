@@ -55,10 +55,14 @@ public sealed class TelemetryBehaviorTests
         var behavior = new TelemetryBehavior<RenameProbe, string>(loggerFactory, TimeProvider.System);
 
         await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-            await behavior.Handle(new RenameProbe("x"), (_, _) => throw new InvalidOperationException("boom"), CancellationToken.None));
+            await behavior.Handle(new RenameProbe("x"), (_, _) => throw new InvalidOperationException("no customer ada@example.com"), CancellationToken.None));
 
         var span = recorder.Spans.Single(s => s.DisplayName == nameof(RenameProbe));
         Assert.That(span.Status, Is.EqualTo(ActivityStatusCode.Error));
+        Assert.That(span.GetTagItem("error.type"), Is.EqualTo(typeof(InvalidOperationException).FullName));
+        var exported = span.Tags.Select(t => t.Value)
+            .Concat(span.Events.SelectMany(e => e.Tags).Select(t => t.Value?.ToString()));
+        Assert.That(exported, Has.None.Contains("ada@example.com"), "spans leave the process: no exception message on them");
         Assert.That(recorder.Durations.Single(m => Equals(m.Tags["crm.request.type"], nameof(RenameProbe))).Tags["crm.request.outcome"], Is.EqualTo("exception"));
     }
 

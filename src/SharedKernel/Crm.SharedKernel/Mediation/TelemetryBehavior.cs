@@ -54,7 +54,8 @@ public sealed class TelemetryBehavior<TMessage, TResponse>(ILoggerFactory logger
         }
         catch (Exception exception)
         {
-            activity?.AddException(exception);
+            // The type only: an exception's message can quote request data, and spans leave the process over OTLP.
+            activity?.SetTag("error.type", exception.GetType().FullName);
             throw;
         }
         finally
