@@ -87,6 +87,22 @@ internal sealed class ReadConnection(ReadPool pool, SqliteConnection connection)
 {
     private const int MaxCommands = 256;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RawStatement> _statements = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The cached raw statement for <paramref name="sql"/>: for the hottest reads, whose rows are deserialised
+    /// straight from SQLite's buffer. The caller resets it after use.
+    /// </summary>
+    public RawStatement Statement(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            statement = new RawStatement(connection.Handle!, sql);
+            _statements[sql] = statement;
+        }
+
+        return statement;
+    }
 
     /// <summary>The cached command for <paramref name="sql"/>, with <paramref name="parameters"/> bound.</summary>
     public SqliteCommand Command(string sql, SqlParameters? parameters = null)
@@ -130,5 +146,11 @@ internal sealed class ReadConnection(ReadPool pool, SqliteConnection connection)
         }
 
         _commands.Clear();
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
+
+        _statements.Clear();
     }
 }

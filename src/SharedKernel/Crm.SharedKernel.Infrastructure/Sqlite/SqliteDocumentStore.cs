@@ -46,7 +46,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
                 DefaultTimeout = timeoutSeconds,
             }.ToString(),
             maxIdle: Math.Max(4, Environment.ProcessorCount * 2),
-            onOpen: options.ReadMmapSizeMiB > 0 ? $"PRAGMA mmap_size = {options.ReadMmapSizeMiB * 1024L * 1024L}" : null);
+            // SQLite waits out a lock itself, since loads by id step their statements without the ADO.NET retry loop.
+            onOpen: $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds};"
+                    + (options.ReadMmapSizeMiB > 0 ? $" PRAGMA mmap_size = {options.ReadMmapSizeMiB * 1024L * 1024L};" : string.Empty));
         var writeConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,

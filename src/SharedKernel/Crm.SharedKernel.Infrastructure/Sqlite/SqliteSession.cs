@@ -18,18 +18,50 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         where T : class, IDocument
     {
         ArgumentNullException.ThrowIfNull(id);
-        var map = store.Map(typeof(T));
-        var parameters = new SqlParameters();
-        parameters.Add(id);
         try
         {
-            var documents = Read<T>(store, map.LoadSql, parameters, cancellationToken);
-            return Task.FromResult(documents.Count == 0 ? null : documents[0]);
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(Load<T>(store, store.Map(typeof(T)).LoadSql, id));
         }
         catch (Exception exception)
         {
             return Faulted<T?>(exception);
         }
+    }
+
+    /// <summary>One row by id, deserialised from SQLite's own buffer (no copy of the JSON, no ADO.NET reader).</summary>
+    private static T? Load<T>(SqliteDocumentStore store, string sql, string id)
+        where T : class, IDocument
+    {
+        using var activity = StoreTelemetry.StartQuery(sql);
+        var started = Stopwatch.GetTimestamp();
+        T? document = null;
+        using (var connection = store.RentRead())
+        {
+            var statement = connection.Statement(sql);
+            try
+            {
+                statement.Bind(1, id);
+                if (statement.Step())
+                {
+                    document = JsonSerializer.Deserialize(statement.ColumnBytes(1), DocumentJson.TypeInfo<T>())
+                               ?? throw new InvalidOperationException("A stored document is JSON null.");
+                    document.Version = statement.ColumnInt64(0);
+                }
+            }
+            catch (SqliteException exception)
+            {
+                throw SqliteErrors.Map(exception);
+            }
+            finally
+            {
+                statement.Reset();
+            }
+        }
+
+        StoreTelemetry.QueryDuration.Record(SqliteDocumentStore.ElapsedMilliseconds(started));
+        activity?.SetTag("crm.store.rows", document is null ? 0 : 1);
+        return document;
     }
 
     public Task<IReadOnlyDictionary<string, T>> LoadManyAsync<T>(IEnumerable<string> ids, CancellationToken cancellationToken = default)
