@@ -44,9 +44,7 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
                 statement.Bind(1, id);
                 if (statement.Step())
                 {
-                    document = JsonSerializer.Deserialize(statement.ColumnBytes(1), DocumentJson.TypeInfo<T>())
-                               ?? throw new InvalidOperationException("A stored document is JSON null.");
-                    document.Version = statement.ColumnInt64(0);
+                    document = Materialize(statement.ColumnBytes(1), statement.ColumnInt64(0), DocumentJson.TypeInfo<T>());
                 }
             }
             catch (SqliteException exception)
@@ -209,11 +207,16 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
     }
 
     internal static T Materialize<T>(SqliteDataReader reader, JsonTypeInfo<T> typeInfo)
+        where T : class, IDocument =>
+        Materialize(reader.GetFieldValue<byte[]>(1), reader.GetInt64(0), typeInfo);
+
+    /// <summary>A stored row as its document: the JSON, with the version from its own column.</summary>
+    private static T Materialize<T>(ReadOnlySpan<byte> json, long version, JsonTypeInfo<T> typeInfo)
         where T : class, IDocument
     {
-        var document = JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(1), typeInfo)
+        var document = JsonSerializer.Deserialize(json, typeInfo)
                        ?? throw new InvalidOperationException("A stored document is JSON null.");
-        document.Version = reader.GetInt64(0);
+        document.Version = version;
         return document;
     }
 
