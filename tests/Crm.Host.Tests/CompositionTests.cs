@@ -1,4 +1,3 @@
-using Crm.Host.Tests.Support;
 using Crm.SharedKernel.Documents;
 using Mediator;
 using Microsoft.Extensions.Caching.Distributed;

@@ -1,5 +1,4 @@
 using Carter;
-using Crm.Host.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

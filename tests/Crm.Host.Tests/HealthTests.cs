@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Crm.Host.Tests.Support;
 
 namespace Crm.Host.Tests;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Crm.Host.Tests.Support;
 
 namespace Crm.Host.Tests;
 

@@ -1,4 +1,3 @@
-using Crm.Host.Tests.Support;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Events;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Carter;
-using Crm.Host.Tests.Support;
 using Crm.SharedKernel.Documents;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Carter;
-using Crm.Host.Tests.Support;
 using Crm.SharedKernel.Documents;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +11,7 @@ namespace Crm.Host.Tests;
 /// <summary>What a client sees when things go wrong: problem details, never a stack trace.</summary>
 public sealed class ProblemDetailsOverHttpTests : HostFixture
 {
-    private protected override CrmHostFactory CreateFactory() =>
+    protected override CrmHostFactory CreateFactory() =>
         new CrmHostFactory()
             .WithTestServices(services => services
                 .AddSingleton<ICarterModule, ProbeEndpoints>()

@@ -1,5 +1,4 @@
 using System.Net;
-using Crm.Host.Tests.Support;
 
 namespace Crm.Host.Tests;
 

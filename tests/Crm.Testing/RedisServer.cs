@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Crm.Host.Tests.Support;
+namespace Crm.Testing;
 
 /// <summary>A real redis-server on a free loopback port, without persistence, owned by one test.</summary>
-internal sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : IAsyncDisposable
 {
     private readonly Process _process;
 

@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Crm.Host.Tests.Support;
+namespace Crm.Testing;
 
-internal static class HttpAssertions
+public static class HttpAssertions
 {
     /// <summary>Reads a problem response after checking it is one (status and media type).</summary>
     public static async Task<JsonElement> ReadProblemAsync(this HttpResponseMessage response, int expectedStatus)

@@ -1,11 +1,11 @@
-namespace Crm.Host.Tests.Support;
+namespace Crm.Testing;
 
 /// <summary>One host shared by the tests of a fixture: started before the first test, stopped after the last.</summary>
 public abstract class HostFixture
 {
-    private protected CrmHostFactory Factory { get; private set; } = null!;
+    protected CrmHostFactory Factory { get; private set; } = null!;
 
-    private protected HttpClient Client { get; private set; } = null!;
+    protected HttpClient Client { get; private set; } = null!;
 
     [OneTimeSetUp]
     public void StartHost()
@@ -22,5 +22,5 @@ public abstract class HostFixture
     }
 
     /// <summary>The host the fixture runs against; a fixture that needs settings or test services says so here.</summary>
-    private protected virtual CrmHostFactory CreateFactory() => new();
+    protected virtual CrmHostFactory CreateFactory() => new();
 }

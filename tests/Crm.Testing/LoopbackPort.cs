@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Crm.Host.Tests.Support;
+namespace Crm.Testing;
 
-internal static class LoopbackPort
+public static class LoopbackPort
 {
     /// <summary>A loopback port nobody listens on: bound by us, then released, for a server to take or a client to be refused.</summary>
     public static int Free()

@@ -3,13 +3,13 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Crm.Host.Tests.Support;
+namespace Crm.Testing;
 
 /// <summary>
 /// The real host over a real SQLite file in its own temp folder. Settings go in through UseSetting so that the
 /// composition code, which reads configuration while registering services, sees them.
 /// </summary>
-internal sealed class CrmHostFactory : WebApplicationFactory<Program>
+public sealed class CrmHostFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
     private readonly List<Action<IServiceCollection>> _testServices = [];

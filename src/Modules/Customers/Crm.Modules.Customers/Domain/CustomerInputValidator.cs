@@ -1,0 +1,127 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+
+namespace Crm.Modules.Customers.Domain;
+
+/// <summary>
+/// The rules every way into the module applies (REST, PATCH after merging, bulk rows, CSV rows), so a customer is
+/// stored only in one shape. Field names in errors are the JSON paths (<c>profile.country</c>, <c>customAttributes.plan</c>).
+/// </summary>
+internal sealed partial class CustomerInputValidator : AbstractValidator<CustomerInput>
+{
+    public const int MaxLabels = 100;
+
+    public const int MaxLabelLength = 64;
+
+    public CustomerInputValidator(TimeProvider time)
+    {
+        RuleFor(x => x.Email)
+            .NotEmpty().WithMessage("is required")
+            .MaximumLength(254).WithMessage("must be at most 254 characters")
+            .Must(BeAnEmailAddress!).WithMessage("is not a valid email address");
+
+        RuleFor(x => x.Name).MaximumLength(200).WithMessage("must be at most 200 characters");
+
+        RuleFor(x => x.Phone)
+            .Must(phone => E164().IsMatch(phone!.Trim())).WithMessage("must be in E.164 form, e.g. +4915112345678")
+            .When(x => !string.IsNullOrWhiteSpace(x.Phone));
+
+        RuleFor(x => x.TimeZone)
+            .Must(BeAnIanaTimeZone!).WithMessage("must be an IANA time zone id, e.g. Europe/Berlin")
+            .When(x => !string.IsNullOrWhiteSpace(x.TimeZone));
+
+        RuleFor(x => x.Profile!.Age).InclusiveBetween(0, 150).WithMessage("must be between 0 and 150")
+            .When(x => x.Profile?.Age is not null).OverridePropertyName("profile.age");
+
+        RuleFor(x => x.Profile!.BirthDate)
+            .Must(date => date >= new DateOnly(1900, 1, 1) && date <= DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
+            .WithMessage("must be a date between 1900-01-01 and today")
+            .When(x => x.Profile?.BirthDate is not null).OverridePropertyName("profile.birthDate");
+
+        RuleFor(x => x.Profile!.Gender).MaximumLength(32).WithMessage("must be at most 32 characters")
+            .When(x => x.Profile is not null).OverridePropertyName("profile.gender");
+
+        RuleFor(x => x.Profile!.City).MaximumLength(100).WithMessage("must be at most 100 characters")
+            .When(x => x.Profile is not null).OverridePropertyName("profile.city");
+
+        RuleFor(x => x.Profile!.Country)
+            .Must(country => Countries.IsKnown(country!)).WithMessage("must be an ISO 3166-1 alpha-2 country code, e.g. DE")
+            .When(x => !string.IsNullOrWhiteSpace(x.Profile?.Country)).OverridePropertyName("profile.country");
+
+        RuleFor(x => x.Preferences).Must(HaveValidLabels!).WithMessage(LabelRule)
+            .When(x => x.Preferences is not null);
+
+        RuleFor(x => x.Tags).Must(HaveValidLabels!).WithMessage(LabelRule)
+            .When(x => x.Tags is not null);
+
+        RuleFor(x => x.CustomAttributes!.Count).LessThanOrEqualTo(CustomAttributes.MaxKeys)
+            .WithMessage($"must have at most {CustomAttributes.MaxKeys} keys")
+            .When(x => x.CustomAttributes is not null).OverridePropertyName("customAttributes");
+
+        RuleForEach(x => x.CustomAttributes).Custom((pair, context) =>
+        {
+            if (!CustomAttributes.IsValidKey(pair.Key))
+            {
+                context.AddFailure(
+                    "customAttributes",
+                    $"key '{Truncate(pair.Key)}' must start with a letter and hold only letters, digits and '_' (at most {CustomAttributes.MaxKeyLength})");
+            }
+            else if (CustomAttributes.Problem(pair.Value) is { } problem)
+            {
+                context.AddFailure($"customAttributes.{pair.Key}", problem);
+            }
+        });
+
+        RuleFor(x => x.Consent!.Email).SetValidator(new ChannelConsentValidator(time)!)
+            .When(x => x.Consent?.Email is not null).OverridePropertyName("consent.email");
+        RuleFor(x => x.Consent!.Sms).SetValidator(new ChannelConsentValidator(time)!)
+            .When(x => x.Consent?.Sms is not null).OverridePropertyName("consent.sms");
+        RuleFor(x => x.Consent!.Push).SetValidator(new ChannelConsentValidator(time)!)
+            .When(x => x.Consent?.Push is not null).OverridePropertyName("consent.push");
+    }
+
+    private static string LabelRule => $"must hold at most {MaxLabels} entries of at most {MaxLabelLength} characters";
+
+    public static bool BeAnEmailAddress(string email)
+    {
+        var trimmed = email.Trim();
+        var at = trimmed.IndexOf('@', StringComparison.Ordinal);
+        return at > 0
+            && at == trimmed.LastIndexOf('@')
+            && at <= 64
+            && EmailShape().IsMatch(trimmed);
+    }
+
+    private static bool BeAnIanaTimeZone(string id)
+    {
+        var trimmed = id.Trim();
+
+        // Windows ids ("W. Europe Standard Time") would be found on Windows hosts only; the API promises IANA ids.
+        return (trimmed.Contains('/', StringComparison.Ordinal) || trimmed == "UTC")
+            && TimeZoneInfo.TryFindSystemTimeZoneById(trimmed, out _);
+    }
+
+    private static bool HaveValidLabels(List<string> labels) =>
+        labels.Count <= MaxLabels && labels.All(label => label is not null && label.Trim().Length <= MaxLabelLength);
+
+    private static string Truncate(string key) => key.Length <= 40 ? key : key[..40] + "...";
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$", RegexOptions.CultureInvariant)]
+    private static partial Regex E164();
+
+    // Deliberately simple: one @, a local part without spaces, a dotted domain of letters, digits and hyphens.
+    [GeneratedRegex(@"^[^\s@""(),:;<>\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", RegexOptions.CultureInvariant)]
+    private static partial Regex EmailShape();
+}
+
+internal sealed class ChannelConsentValidator : AbstractValidator<ChannelConsentInput>
+{
+    public ChannelConsentValidator(TimeProvider time)
+    {
+        RuleFor(x => x.Status).NotNull().WithMessage("is required: optedIn or optedOut")
+            .IsInEnum().WithMessage("must be optedIn or optedOut");
+        RuleFor(x => x.At).Must(at => at <= time.GetUtcNow().AddMinutes(5)).WithMessage("must not be in the future")
+            .When(x => x.At is not null);
+        RuleFor(x => x.Source).MaximumLength(64).WithMessage("must be at most 64 characters");
+    }
+}
