@@ -63,6 +63,7 @@ public sealed class CreateCustomerTests : HostFixture
 
     [TestCase("email", "\"not-an-email\"")]
     [TestCase("email", "\"\"")]
+    [TestCase("email", "null")]
     [TestCase("name", null)]
     [TestCase("phone", "\"0151 1234\"")]
     [TestCase("timeZone", "\"Mars/Olympus\"")]
