@@ -11,25 +11,46 @@ internal sealed class CurrencyConverter
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Value;
-        BaseCurrency = Currencies.Normalise(settings.BaseCurrency)
-            ?? throw new InvalidOperationException($"Orders:BaseCurrency '{settings.BaseCurrency}' is not an ISO 4217 currency code.");
+        if (ProblemWith(settings) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
 
+        BaseCurrency = Currencies.Normalise(settings.BaseCurrency)!;
         foreach (var (code, rate) in settings.ExchangeRates)
         {
-            var currency = Currencies.Normalise(code)
-                ?? throw new InvalidOperationException($"Orders:ExchangeRates:{code} does not name an ISO 4217 currency code.");
-            if (rate <= 0)
-            {
-                throw new InvalidOperationException($"Orders:ExchangeRates:{code} must be greater than zero.");
-            }
-
-            _rates[currency] = rate;
+            _rates[Currencies.Normalise(code)!] = rate;
         }
 
         _rates[BaseCurrency] = 1m;
     }
 
     public string BaseCurrency { get; }
+
+    /// <summary>What is wrong with the settings, naming the key; null when they can be used. Checked at start-up.</summary>
+    public static string? ProblemWith(OrdersOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (Currencies.Normalise(settings.BaseCurrency) is null)
+        {
+            return $"Orders:BaseCurrency '{settings.BaseCurrency}' is not an ISO 4217 currency code.";
+        }
+
+        foreach (var (code, rate) in settings.ExchangeRates)
+        {
+            if (Currencies.Normalise(code) is null)
+            {
+                return $"Orders:ExchangeRates:{code} does not name an ISO 4217 currency code.";
+            }
+
+            if (rate <= 0)
+            {
+                return $"Orders:ExchangeRates:{code} must be greater than zero.";
+            }
+        }
+
+        return settings.ClockSkew < TimeSpan.Zero ? "Orders:ClockSkew must not be negative." : null;
+    }
 
     public bool CanConvert(string currency) => _rates.ContainsKey(currency);
 

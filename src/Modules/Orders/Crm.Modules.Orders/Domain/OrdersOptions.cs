@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Crm.Modules.Orders.Domain;
 
 /// <summary>
@@ -15,4 +17,11 @@ internal sealed class OrdersOptions
 
     /// <summary>How far in the future an order's <c>orderedAt</c> may lie, for clocks of shops that run ahead.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Stops start-up on settings that would refuse or misprice orders later, naming the key at fault.</summary>
+internal sealed class OrdersOptionsValidator : IValidateOptions<OrdersOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OrdersOptions options) =>
+        CurrencyConverter.ProblemWith(options) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }
