@@ -1,3 +1,19 @@
+using Carter;
+using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features;
+using Crm.Modules.Customers.Features.CreateCustomer;
+using Crm.Modules.Customers.Features.EraseCustomer;
+using Crm.Modules.Customers.Features.ExportCustomer;
+using Crm.Modules.Customers.Features.GetCustomer;
+using Crm.Modules.Customers.Features.ListCustomers;
+using Crm.Modules.Customers.Features.PatchCustomer;
+using Crm.Modules.Customers.Features.RecordVisit;
+using Crm.Modules.Customers.IntegrationEventHandlers;
+using Crm.Modules.Orders.Contracts;
+using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Events;
+using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,6 +26,33 @@ public static class CustomersModule
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+
+        // The collection, validators and events every slice shares.
+        services.AddDocumentCollection<Customer>(Customer.Collection, c => c
+            .UniqueIndex(x => x.Email)
+            .Index(x => x.NameKey)
+            .Index(x => x.Profile.City)
+            .Index(x => x.Tags)
+            .Index(x => x.CreatedAt)
+            .Index(x => x.Behaviour.TotalSpent));
+        services.AddValidatorsFromAssembly(typeof(CustomersModule).Assembly, includeInternalTypes: true);
+        services.AddIntegrationEvent<CustomerCreatedIntegrationEvent>();
+        services.AddIntegrationEvent<CustomerUpdatedIntegrationEvent>();
+        services.AddIntegrationEvent<CustomerErasedIntegrationEvent>();
+
+        // REST: single customers, export, visits; order events keeping behaviour exact.
+        services.AddSingleton<CustomerWriteGate>();
+        services.AddSingleton<ICarterModule, CreateCustomerEndpoint>();
+        services.AddSingleton<ICarterModule, GetCustomerEndpoint>();
+        services.AddSingleton<ICarterModule, ListCustomersEndpoint>();
+        services.AddSingleton<ICarterModule, PatchCustomerEndpoint>();
+        services.AddSingleton<ICarterModule, EraseCustomerEndpoint>();
+        services.AddSingleton<ICarterModule, ExportCustomerEndpoint>();
+        services.AddSingleton<ICarterModule, RecordVisitEndpoint>();
+        services.AddIntegrationEventHandler<OrderPlacedIntegrationEvent, OrderPlacedIntegrationEventHandler>();
+        services.AddIntegrationEventHandler<OrderStatusChangedIntegrationEvent, OrderStatusChangedIntegrationEventHandler>();
+        _ = CustomerMapping.Config; // compiled once at start-up, not on the first request
+
         return services;
     }
 }

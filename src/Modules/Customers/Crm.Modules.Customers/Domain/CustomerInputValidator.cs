@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
+using FluentValidation.Results;
 
 namespace Crm.Modules.Customers.Domain;
 
@@ -62,13 +63,15 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
         {
             if (!CustomAttributes.IsValidKey(pair.Key))
             {
-                context.AddFailure(
+                // A ValidationFailure is added as it is; AddFailure(name, message) would prefix the element path
+                // ("customAttributes[0].customAttributes").
+                context.AddFailure(new ValidationFailure(
                     "customAttributes",
-                    $"key '{Truncate(pair.Key)}' must start with a letter and hold only letters, digits and '_' (at most {CustomAttributes.MaxKeyLength})");
+                    $"key '{Truncate(pair.Key)}' must start with a letter and hold only letters, digits and '_' (at most {CustomAttributes.MaxKeyLength})"));
             }
             else if (CustomAttributes.Problem(pair.Value) is { } problem)
             {
-                context.AddFailure($"customAttributes.{pair.Key}", problem);
+                context.AddFailure(new ValidationFailure($"customAttributes.{pair.Key}", problem));
             }
         });
 
