@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Orders.Domain;
@@ -82,6 +83,22 @@ public sealed class CustomerEventsTests : OrdersHostFixture
         var json = JsonSerializer.SerializeToElement(export, JsonSerializerOptions.Web);
         Assert.That(json.EnumerateArray().Select(o => o.GetProperty("id").GetString()), Is.EquivalentTo(new[] { a, b }));
         Assert.That(nobody, Is.Null);
+    }
+
+    [Test]
+    public async Task A_customers_export_through_the_api_holds_their_orders_under_orders()
+    {
+        var email = UniqueEmail();
+        using var created = await Client.PostAsJsonAsync(Url("/api/v1/customers"), new { email, name = "Export Me" });
+        var customerId = (await created.ReadJsonAsync()).GetProperty("id").GetString()!;
+        var order = (await PlaceAsync(email: email, amount: 42m)).GetProperty("id").GetString();
+
+        using var response = await Client.GetAsync(Url($"/api/v1/customers/{customerId}/export"));
+        var export = await response.ReadJsonAsync();
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), export.GetRawText());
+        var orders = export.GetProperty("sections").GetProperty("orders");
+        Assert.That(orders.EnumerateArray().Select(o => o.GetProperty("id").GetString()), Is.EqualTo(new[] { order }));
     }
 
     [Test]

@@ -124,6 +124,22 @@ public sealed class PlaceOrderTests : OrdersHostFixture
     }
 
     [Test]
+    public async Task An_idempotency_key_replays_the_first_answer_and_refuses_another_body()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = new { externalOrderId = Unique("ext"), customerEmail = UniqueEmail(), amount = 3m, currency = "USD" };
+
+        using var first = await SendWithKeyAsync(body, key);
+        using var replay = await SendWithKeyAsync(body, key);
+        using var other = await SendWithKeyAsync(body with { amount = 4m }, key);
+
+        Assert.That((int)first.StatusCode, Is.EqualTo(201));
+        Assert.That((int)replay.StatusCode, Is.EqualTo(201), "the first answer, replayed");
+        Assert.That((await replay.ReadJsonAsync()).GetProperty("id").GetString(), Is.EqualTo((await first.ReadJsonAsync()).GetProperty("id").GetString()));
+        await other.ReadProblemAsync(422);
+    }
+
+    [Test]
     public async Task The_same_external_id_from_another_source_is_another_order()
     {
         var externalId = Unique("ext");
@@ -266,5 +282,12 @@ public sealed class PlaceOrderTests : OrdersHostFixture
         using var response = await Client.PostAsync(Url("/api/v1/orders"), content);
 
         await response.ReadProblemAsync(413);
+    }
+
+    private Task<HttpResponseMessage> SendWithKeyAsync(object body, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Url("/api/v1/orders")) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return Client.SendAsync(request);
     }
 }
