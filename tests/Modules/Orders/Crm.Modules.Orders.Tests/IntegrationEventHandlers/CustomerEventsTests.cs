@@ -68,6 +68,31 @@ public sealed class CustomerEventsTests : OrdersHostFixture
     }
 
     [Test]
+    public async Task An_order_sent_again_after_its_customer_was_erased_is_still_a_duplicate_by_post_and_in_bulk()
+    {
+        var customerId = await KnownCustomerAsync(UniqueEmail());
+        var row = new { source = "shop", externalOrderId = Unique("ext"), customerId, amount = 5m, currency = "USD" };
+        using var placed = await PostOrderAsync(row);
+        Assert.That((int)placed.StatusCode, Is.EqualTo(201));
+        var id = (await placed.ReadJsonAsync()).GetProperty("id").GetString();
+
+        await PublishAsync(new CustomerErasedIntegrationEvent(customerId, "gone@example.com"));
+        await Eventually.ThatAsync(async () =>
+        {
+            await using var session = Store.OpenSession();
+            return await session.LoadAsync<OrderCustomer>(customerId) is null;
+        }, "the Orders module forgets the customer");
+
+        using var again = await PostOrderAsync(row);
+        Assert.That((int)again.StatusCode, Is.EqualTo(200));
+        using var bulk = await Client.PostAsJsonAsync(Url("/api/v1/orders/bulk"), new[] { row });
+        var result = await bulk.ReadJsonAsync();
+        Assert.That(result.GetProperty("unchanged").GetInt32(), Is.EqualTo(1), result.GetRawText());
+        Assert.That(result.GetProperty("failed").GetInt32(), Is.Zero);
+        Assert.That(result.GetProperty("duplicates")[0].GetProperty("id").GetString(), Is.EqualTo(id));
+    }
+
+    [Test]
     public async Task The_export_section_orders_holds_every_order_of_the_person()
     {
         var email = UniqueEmail();

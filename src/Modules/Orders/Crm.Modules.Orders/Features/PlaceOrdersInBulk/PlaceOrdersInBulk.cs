@@ -64,7 +64,7 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         Task<ChunkWritten>? writing = null;
         foreach (var chunk in request.Rows.Chunk(ChunkSize))
         {
-            var prepared = await PrepareAsync(chunk, errors, failedRows, cancellationToken).ConfigureAwait(false);
+            var prepared = await PrepareAsync(chunk, errors, failedRows, duplicates, cancellationToken).ConfigureAwait(false);
             if (writing is not null)
             {
                 inserted += Collect(await writing.ConfigureAwait(false), errors, failedRows, duplicates);
@@ -104,11 +104,15 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         return written.Inserted;
     }
 
-    /// <summary>Checks a chunk's rows and builds their orders; rows that fail are reported and left out.</summary>
+    /// <summary>
+    /// Checks a chunk's rows and builds their orders; rows that fail are reported and left out. As for a single POST,
+    /// a re-sent order is a duplicate even when it could not be recorded today (its customer erased, its rate gone).
+    /// </summary>
     private async Task<PreparedChunk> PrepareAsync(
         BulkRow<OrderInput>[] chunk,
         List<BulkRowError> errors,
         HashSet<int> failedRows,
+        List<BulkRowError> duplicates,
         CancellationToken cancellationToken)
     {
         var valid = new List<(int Row, OrderInput Input)>(chunk.Length);
@@ -139,19 +143,35 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         }
 
         var prepared = new PreparedChunk(new List<Order>(valid.Count), new List<int>(valid.Count));
+        var refused = new List<(int Row, string SourceKey, Error Error)>();
         foreach (var (row, input) in valid)
         {
             var created = factory.Create(input, directory);
             if (created.IsFailure)
             {
-                OrdersTelemetry.CountFailure(created.Error.Code);
-                errors.AddRange(BulkRowErrors.From(row, created.Error));
-                failedRows.Add(row);
+                refused.Add((row, Order.SourceKeyOf(input), created.Error));
                 continue;
             }
 
             prepared.Orders.Add(created.Value);
             prepared.RowOf.Add(row);
+        }
+
+        if (refused.Count > 0)
+        {
+            var holders = await HoldersOfAsync(refused.Select(r => r.SourceKey), cancellationToken).ConfigureAwait(false);
+            foreach (var (row, sourceKey, error) in refused)
+            {
+                if (holders.TryGetValue(sourceKey, out var holder))
+                {
+                    duplicates.Add(new BulkRowError(row, "externalOrderId", DuplicateReason, holder));
+                    continue;
+                }
+
+                OrdersTelemetry.CountFailure(error.Code);
+                errors.AddRange(BulkRowErrors.From(row, error));
+                failedRows.Add(row);
+            }
         }
 
         return prepared;
@@ -182,20 +202,9 @@ internal sealed partial class PlaceOrdersInBulkHandler(
     /// </summary>
     private async Task<ChunkWritten> ReportRefusedAsync(BulkWriteResult result, PreparedChunk chunk, CancellationToken cancellationToken)
     {
-        var keys = result.Errors.Where(e => e.Kind == ConflictKind.DuplicateKey).Select(e => chunk.Orders[e.Index].SourceKey).Distinct(StringComparer.Ordinal).ToList();
-        var holders = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using (var session = store.OpenSession())
-        {
-            foreach (var batch in keys.Chunk(500))
-            {
-                var wanted = batch.ToList();
-                var found = await session.Query<Order>().Where(o => wanted.Contains(o.SourceKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var order in found)
-                {
-                    holders[order.SourceKey] = order.Id;
-                }
-            }
-        }
+        var holders = await HoldersOfAsync(
+            result.Errors.Where(e => e.Kind == ConflictKind.DuplicateKey).Select(e => chunk.Orders[e.Index].SourceKey),
+            cancellationToken).ConfigureAwait(false);
 
         var errors = new List<BulkRowError>();
         var duplicates = new List<BulkRowError>();
@@ -214,6 +223,24 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         }
 
         return new ChunkWritten(result.Inserted, errors, duplicates);
+    }
+
+    /// <summary>The ids of the stored orders holding <paramref name="sourceKeys"/>, by source key.</summary>
+    private async Task<Dictionary<string, string>> HoldersOfAsync(IEnumerable<string> sourceKeys, CancellationToken cancellationToken)
+    {
+        var holders = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var session = store.OpenSession();
+        foreach (var batch in sourceKeys.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            var wanted = batch.ToList();
+            var found = await session.Query<Order>().Where(o => wanted.Contains(o.SourceKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var order in found)
+            {
+                holders[order.SourceKey] = order.Id;
+            }
+        }
+
+        return holders;
     }
 
     private sealed record PreparedChunk(List<Order> Orders, List<int> RowOf);
