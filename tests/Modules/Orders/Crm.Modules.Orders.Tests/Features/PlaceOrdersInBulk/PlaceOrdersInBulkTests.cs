@@ -88,6 +88,21 @@ public sealed class PlaceOrdersInBulkTests : OrdersHostFixture
     }
 
     [Test]
+    public async Task Rows_that_are_not_objects_fail_alone()
+    {
+        var email = UniqueEmail();
+        var body = "[null, 5, \"text\", " + JsonSerializer.Serialize(Row(Unique("ext"), email, 1m)) + "]";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await Client.PostAsync(Url("/api/v1/orders/bulk"), content);
+        var result = await response.ReadJsonAsync();
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), result.GetRawText());
+        Assert.That(result.GetProperty("inserted").GetInt32(), Is.EqualTo(1));
+        Assert.That(result.GetProperty("failed").GetInt32(), Is.EqualTo(3));
+    }
+
+    [Test]
     public async Task A_json_array_broken_midway_is_a_400_naming_the_position_and_stores_nothing()
     {
         var email = UniqueEmail();
