@@ -16,7 +16,9 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
 
     public CustomerInputValidator(TimeProvider time)
     {
+        // Stop at the first failure: the later rules assume an email is there (a missing one was a 500).
         RuleFor(x => x.Email)
+            .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("is required")
             .MaximumLength(254).WithMessage("must be at most 254 characters")
             .Must(BeAnEmailAddress!).WithMessage("is not a valid email address");
