@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Carter;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.BulkUpsertCustomers;
+using Crm.Modules.Customers.Features.ImportCustomers;
 using Crm.Modules.Customers.Features.UpsertCustomers;
 using Crm.SharedKernel.Documents;
 using FluentValidation;
@@ -41,5 +42,14 @@ public static class CustomersModule
         services.Configure<BulkOptions>(configuration.GetSection(BulkOptions.Section));
         services.AddScoped<CustomerUpserter>();
         services.AddSingleton<ICarterModule, BulkUpsertCustomersEndpoint>();
+
+        services.AddDocumentCollection<CustomerImport>(CustomerImport.Collection, c => c.Index(x => x.Status));
+        services.Configure<ImportOptions>(configuration.GetSection(ImportOptions.Section));
+        services.AddSingleton<ImportFiles>();
+        services.AddSingleton<ImportQueue>();
+        services.AddScoped<CustomerImportRunner>();
+        services.AddHostedService<CustomerImportWorker>();
+        services.AddSingleton<ICarterModule, ImportCustomersEndpoint>();
+        services.AddSingleton<ICarterModule, GetCustomerImportEndpoint>();
     }
 }
