@@ -55,7 +55,7 @@ internal sealed class GetCustomerImportEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var group = CustomersRoutes.Group(app);
+        var group = CustomersApi.Group(app);
         group.MapGet("/imports/{id}", async (string id, ISender sender, CancellationToken cancellationToken) =>
                 (await sender.Send(new GetCustomerImport(id), cancellationToken).ConfigureAwait(false)).ToHttpResult(TypedResults.Ok))
             .WithName("GetCustomerImport")

@@ -63,7 +63,7 @@ internal sealed class ImportCustomersEndpoint : ICarterModule
     private static readonly string[] CsvMediaTypes = ["text/csv", "application/csv", "text/plain"];
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersRoutes.Group(app)
+        CustomersApi.Group(app)
             .MapPost("/imports", HandleAsync)
             .WithName("ImportCustomers")
             .WithSummary("Starts a background import of customers from a CSV file.")

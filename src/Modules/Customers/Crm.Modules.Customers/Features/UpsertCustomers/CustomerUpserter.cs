@@ -163,7 +163,7 @@ internal sealed partial class CustomerUpserter(
         var documents = inserts.Select(g => g.Customer).ToList();
         var created = new CustomerCreatedIntegrationEvent[documents.Count];
         Parallel.For(0, documents.Count, i =>
-            created[i] = new CustomerCreatedIntegrationEvent(documents[i].ToSnapshot() with { Version = 1 }) { OccurredAt = now });
+            created[i] = CustomerEvents.Created(documents[i], now));
         var events = new Dictionary<Customer, CustomerCreatedIntegrationEvent>(documents.Count, ReferenceEqualityComparer.Instance);
         for (var i = 0; i < documents.Count; i++)
         {
@@ -221,10 +221,7 @@ internal sealed partial class CustomerUpserter(
                 {
                     var customer = group.Customer;
                     session.Store(customer);
-                    session.Publish(new CustomerUpdatedIntegrationEvent(customer.ToSnapshot() with { Version = customer.Version + 1 }, [.. group.ChangedFields])
-                    {
-                        OccurredAt = now,
-                    });
+                    session.Publish(CustomerEvents.Updated(customer, [.. group.ChangedFields], now));
                 }
 
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -289,6 +286,7 @@ internal sealed partial class CustomerUpserter(
         IngestTelemetry.RowsReceived.Add(outcome.Received, tag);
         IngestTelemetry.RowsStored.Add(outcome.Inserted + outcome.Updated + outcome.Unchanged, tag);
         IngestTelemetry.RowsFailed.Add(outcome.Failed, tag);
+        CustomersTelemetry.CustomersCreated.Add(outcome.Inserted, new KeyValuePair<string, object?>("crm.customer.source", source));
         activity?.SetTag("crm.ingest.inserted", outcome.Inserted);
         activity?.SetTag("crm.ingest.updated", outcome.Updated);
         activity?.SetTag("crm.ingest.unchanged", outcome.Unchanged);
