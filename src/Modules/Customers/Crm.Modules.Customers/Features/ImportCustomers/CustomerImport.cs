@@ -1,3 +1,4 @@
+using Crm.Modules.Customers.Features;
 using Crm.SharedKernel.Documents;
 
 namespace Crm.Modules.Customers.Features.ImportCustomers;
@@ -100,5 +101,5 @@ internal sealed record CustomerImportResponse(
         job.CreatedAt,
         job.StartedAt,
         job.FinishedAt,
-        $"/api/v1/customers/imports/{job.Id}/failures");
+        $"{CustomersApi.PublicPath}/imports/{job.Id}/failures");
 }

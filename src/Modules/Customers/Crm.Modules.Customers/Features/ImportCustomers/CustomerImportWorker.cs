@@ -21,19 +21,31 @@ internal sealed partial class CustomerImportWorker(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RecoverAsync(stoppingToken).ConfigureAwait(false);
-        await foreach (var jobId in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            try
+            await RecoverAsync(stoppingToken).ConfigureAwait(false);
+            await foreach (var jobId in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                await scope.ServiceProvider.GetRequiredService<CustomerImportRunner>().RunAsync(jobId, stoppingToken).ConfigureAwait(false);
+                await RunAsync(jobId, stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception fault) when (fault is not OperationCanceledException)
-            {
-                // The runner records what it can on the job; a fault here (the store down) must not stop later jobs.
-                LogFault(logger, fault, jobId);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping; a job cut short records that itself.
+        }
+    }
+
+    private async Task RunAsync(string jobId, CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<CustomerImportRunner>().RunAsync(jobId, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception fault) when (fault is not OperationCanceledException)
+        {
+            // The runner records what it can on the job; a fault here (the store down) must not stop later jobs.
+            LogFault(logger, fault, jobId);
         }
     }
 

@@ -135,7 +135,7 @@ internal sealed class ImportCustomersEndpoint : ICarterModule
             File.Delete(path);
         }
 
-        return started.ToHttpResult(job => TypedResults.Accepted($"/api/v1/customers/imports/{job.Id}", job));
+        return started.ToHttpResult(job => TypedResults.Accepted($"{CustomersApi.PublicPath}/imports/{job.Id}", job));
     }
 
     private static async Task<Result<Upload>> SaveFilePartAsync(
