@@ -127,6 +127,21 @@ public sealed class CustomerEventsTests : OrdersHostFixture
     }
 
     [Test]
+    public async Task Deleting_a_customer_through_the_api_removes_their_email_from_their_orders()
+    {
+        var email = UniqueEmail();
+        using var created = await Client.PostAsJsonAsync(Url("/api/v1/customers"), new { email, name = "Forget Me" });
+        var customerId = (await created.ReadJsonAsync()).GetProperty("id").GetString()!;
+        var order = (await PlaceAsync(email: email, amount: 9m)).GetProperty("id").GetString()!;
+
+        using var deleted = await Client.DeleteAsync(Url($"/api/v1/customers/{customerId}"));
+        Assert.That((int)deleted.StatusCode, Is.LessThan(300), await deleted.Content.ReadAsStringAsync());
+
+        await Eventually.ThatAsync(async () => (await LoadOrderAsync(order))?.CustomerEmail is null, "the order forgets the email");
+        Assert.That((await LoadOrderAsync(order))!.Amount, Is.EqualTo(9m));
+    }
+
+    [Test]
     public async Task A_snapshot_older_than_the_copy_changes_nothing()
     {
         var email = UniqueEmail();
