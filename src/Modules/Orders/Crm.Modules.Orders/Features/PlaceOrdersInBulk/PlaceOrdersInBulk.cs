@@ -63,15 +63,25 @@ internal sealed partial class PlaceOrdersInBulkHandler(
 
         // The store has one writer: while it writes one chunk, the next is checked and built, so the writer never waits on us.
         Task<ChunkWritten>? writing = null;
-        foreach (var chunk in request.Rows.Chunk(ChunkSize))
+        try
         {
-            var prepared = await PrepareAsync(chunk, errors, failedRows, duplicates, cancellationToken).ConfigureAwait(false);
-            if (writing is not null)
+            foreach (var chunk in request.Rows.Chunk(ChunkSize))
             {
-                inserted += Collect(await writing.ConfigureAwait(false), errors, failedRows, duplicates);
-            }
+                var prepared = await PrepareAsync(chunk, errors, failedRows, duplicates, cancellationToken).ConfigureAwait(false);
+                if (writing is not null)
+                {
+                    inserted += Collect(await writing.ConfigureAwait(false), errors, failedRows, duplicates);
+                }
 
-            writing = WriteAsync(prepared, cancellationToken);
+                writing = WriteAsync(prepared, cancellationToken);
+            }
+        }
+        catch when (writing is not null)
+        {
+            // Preparing failed (cancelled, store down) while a write ran: let it end, so no fault goes unobserved.
+            await writing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                .ConfigureAwait(false);
+            throw;
         }
 
         if (writing is not null)
@@ -80,6 +90,7 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         }
 
         errors.Sort((a, b) => a.Row.CompareTo(b.Row));
+        duplicates.Sort((a, b) => a.Row.CompareTo(b.Row));
         var received = request.Rows.Count;
         var failed = failedRows.Count;
         OrdersTelemetry.CountPlaced("bulk", inserted);
