@@ -37,6 +37,9 @@ internal sealed partial class CustomerUpserter(
     /// <summary>Updates committed in one session; retries after a clash use ever smaller sessions.</summary>
     public const int UpdateBatch = 1_000;
 
+    /// <summary>Customers prepared while the previous chunk is written: one store bulk batch.</summary>
+    public const int PipelineChunk = 5_000;
+
     /// <summary>Rounds of reload-and-retry before a row is reported as lost to concurrent changes.</summary>
     public const int MaxAttempts = 8;
 
@@ -61,17 +64,33 @@ internal sealed partial class CustomerUpserter(
         var groups = Validate(rows, errors);
         var now = time.GetUtcNow();
 
-        var pending = groups.Values.ToList();
-        await AttachStoredAsync(pending, cancellationToken).ConfigureAwait(false);
-        Parallel.ForEach(pending, group => group.Prepare(group.Stored, now, source, time));
+        // First round, pipelined: while the store writes one chunk, the next is looked up and prepared.
+        var ordered = groups.Values.ToList();
+        var pending = new List<CustomerGroup>();
+        var writing = Task.CompletedTask;
+        try
+        {
+            for (var start = 0; start < ordered.Count; start += PipelineChunk)
+            {
+                var chunk = ordered.GetRange(start, Math.Min(PipelineChunk, ordered.Count - start));
+                await AttachStoredAsync(chunk, cancellationToken).ConfigureAwait(false);
+                Parallel.ForEach(chunk, group => group.Prepare(group.Stored, now, source, time));
+                await writing.ConfigureAwait(false);
+                writing = WriteAsync(chunk, attempt: 0, now, source, pending, cancellationToken);
+            }
 
-        for (var attempt = 0; attempt < MaxAttempts && pending.Count > 0; attempt++)
+            await writing.ConfigureAwait(false);
+        }
+        finally
+        {
+            // A failed lookup must not leave a write running unobserved.
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        for (var attempt = 1; attempt < MaxAttempts && pending.Count > 0; attempt++)
         {
             var retry = new List<CustomerGroup>();
-            await InsertAsync([.. pending.Where(g => g.Stored is null)], now, source, retry, cancellationToken).ConfigureAwait(false);
-            var batch = Math.Max(1, UpdateBatch >> (2 * attempt));
-            await UpdateAsync([.. pending.Where(g => g.Stored is not null && g.ChangedFields.Count > 0)], batch, now, source, retry, cancellationToken)
-                .ConfigureAwait(false);
+            await WriteAsync(pending, attempt, now, source, retry, cancellationToken).ConfigureAwait(false);
             pending = retry;
         }
 
@@ -94,6 +113,21 @@ internal sealed partial class CustomerUpserter(
     /// Validates every row (in parallel: validation is the costliest step before the store and rows are independent)
     /// and groups the valid ones by normalised email, in row order.
     /// </summary>
+    /// <summary>Writes the new and the changed customers of <paramref name="groups"/>; those to try again go to <paramref name="retry"/>.</summary>
+    private async Task WriteAsync(
+        List<CustomerGroup> groups,
+        int attempt,
+        DateTimeOffset now,
+        string source,
+        List<CustomerGroup> retry,
+        CancellationToken cancellationToken)
+    {
+        await InsertAsync([.. groups.Where(g => g.Stored is null)], now, source, retry, cancellationToken).ConfigureAwait(false);
+        var batch = Math.Max(1, UpdateBatch >> (2 * attempt));
+        await UpdateAsync([.. groups.Where(g => g.Stored is not null && g.ChangedFields.Count > 0)], batch, now, source, retry, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
     private Dictionary<string, CustomerGroup> Validate(IReadOnlyList<UpsertRow> rows, List<BulkRowError> errors)
     {
         var failures = new FluentValidation.Results.ValidationResult?[rows.Count];
