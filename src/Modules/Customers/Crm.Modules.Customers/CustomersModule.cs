@@ -2,13 +2,16 @@ using Carter;
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features;
+using Crm.Modules.Customers.Features.BulkUpsertCustomers;
 using Crm.Modules.Customers.Features.CreateCustomer;
 using Crm.Modules.Customers.Features.EraseCustomer;
 using Crm.Modules.Customers.Features.ExportCustomer;
 using Crm.Modules.Customers.Features.GetCustomer;
+using Crm.Modules.Customers.Features.ImportCustomers;
 using Crm.Modules.Customers.Features.ListCustomers;
 using Crm.Modules.Customers.Features.PatchCustomer;
 using Crm.Modules.Customers.Features.RecordVisit;
+using Crm.Modules.Customers.Features.UpsertCustomers;
 using Crm.Modules.Customers.IntegrationEventHandlers;
 using Crm.Modules.Orders.Contracts;
 using Crm.SharedKernel.Documents;
@@ -53,6 +56,24 @@ public static class CustomersModule
         services.AddIntegrationEventHandler<OrderStatusChangedIntegrationEvent, OrderStatusChangedIntegrationEventHandler>();
         _ = CustomerMapping.Config; // compiled once at start-up, not on the first request
 
+        AddIngestion(services, configuration);
         return services;
+    }
+
+    /// <summary>Bulk upserts and CSV imports: one upsert engine behind both, imports run by a background worker.</summary>
+    private static void AddIngestion(IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<BulkOptions>(configuration.GetSection(BulkOptions.Section));
+        services.AddScoped<CustomerUpserter>();
+        services.AddSingleton<ICarterModule, BulkUpsertCustomersEndpoint>();
+
+        services.AddDocumentCollection<CustomerImport>(CustomerImport.Collection, c => c.Index(x => x.Status));
+        services.Configure<ImportOptions>(configuration.GetSection(ImportOptions.Section));
+        services.AddSingleton<ImportFiles>();
+        services.AddSingleton<ImportQueue>();
+        services.AddScoped<CustomerImportRunner>();
+        services.AddHostedService<CustomerImportWorker>();
+        services.AddSingleton<ICarterModule, ImportCustomersEndpoint>();
+        services.AddSingleton<ICarterModule, GetCustomerImportEndpoint>();
     }
 }
