@@ -118,6 +118,22 @@ public sealed class IdempotencyTests : HostFixture
     }
 
     [Test]
+    public async Task A_request_that_failed_on_the_server_releases_its_key_so_a_retry_runs_again()
+    {
+        var key = Guid.NewGuid().ToString();
+
+        using var failed = await Client.PostWithKeyAsync(FlakyEndpoint.Path, CustomerRequests.Json("{}"), key);
+        using var retried = await Client.PostWithKeyAsync(FlakyEndpoint.Path, CustomerRequests.Json("{}"), key);
+        using var repeated = await Client.PostWithKeyAsync(FlakyEndpoint.Path, CustomerRequests.Json("{}"), key);
+
+        await failed.ReadProblemAsync(500);
+        Assert.That(retried.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(retried.Headers.Contains(IdempotencyOptions.ReplayedHeaderName), Is.False);
+        Assert.That(repeated.Headers.Contains(IdempotencyOptions.ReplayedHeaderName), Is.True);
+        Assert.That(await repeated.Content.ReadAsStringAsync(), Is.EqualTo(await retried.Content.ReadAsStringAsync()));
+    }
+
+    [Test]
     public async Task A_key_with_a_space_is_a_400_naming_the_header()
     {
         const string key = "has space";
@@ -141,7 +157,8 @@ public sealed class IdempotencyTests : HostFixture
     protected override CrmHostFactory CreateFactory() => new CrmHostFactory().WithTestServices(services => services
         .AddSingleton<TimeProvider>(_clock)
         .AddSingleton<ICarterModule>(_slow)
-        .AddSingleton<ICarterModule, EchoHashEndpoint>());
+        .AddSingleton<ICarterModule, EchoHashEndpoint>()
+        .AddSingleton<ICarterModule, FlakyEndpoint>());
 
     private static StreamContent Streamed(byte[] payload)
     {
@@ -177,6 +194,18 @@ public sealed class IdempotencyTests : HostFixture
             await request.Body.CopyToAsync(buffer);
             return TypedResults.Text(Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray())));
         });
+    }
+
+    private sealed class FlakyEndpoint : ICarterModule
+    {
+        public const string Path = "/api/v1/test-flaky";
+
+        private int _calls;
+
+        public void AddRoutes(IEndpointRouteBuilder app) => app.MapPost("/test-flaky", () =>
+            Interlocked.Increment(ref _calls) == 1
+                ? throw new InvalidOperationException("the first call fails, as a lost database connection would")
+                : TypedResults.Ok(new { call = _calls }));
     }
 
     private sealed class NoLengthStream(byte[] payload) : MemoryStream(payload)

@@ -141,6 +141,30 @@ public sealed class OrderEventHandlingTests : HostFixture
         Assert.That(updated.Customer.Version, Is.EqualTo(2));
     }
 
+    [Test]
+    public async Task Orders_delivered_while_visits_are_posted_in_parallel_lose_neither_orders_nor_visits()
+    {
+        const int count = 20;
+        var id = await CreateCustomerAsync();
+
+        var visits = Enumerable.Range(0, count).Select(_ => Client.PostAsync($"{CustomerRequests.Path}/{id}/visits", null)).ToList();
+        for (var i = 0; i < count; i++)
+        {
+            await PublishAsync(Placed(Order(id, 1.01m, OrderStatus.Placed, Monday.AddMinutes(i))));
+        }
+
+        foreach (var response in await Task.WhenAll(visits))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+            response.Dispose();
+        }
+
+        var customer = await WaitForAsync(id, c => c.Behaviour.OrderCount == count, TimeSpan.FromSeconds(90));
+        Assert.That(customer.Behaviour.TotalSpent, Is.EqualTo(20.20m));
+        Assert.That(customer.Behaviour.VisitCount, Is.EqualTo(count));
+        Assert.That(customer.Behaviour.LastOrderAt, Is.EqualTo(Monday.AddMinutes(count - 1)));
+    }
+
     protected override CrmHostFactory CreateFactory() =>
         PublishedEvents<CustomerUpdatedIntegrationEvent>.Subscribe(
             PublishedEvents<CustomerCreatedIntegrationEvent>.Subscribe(new CrmHostFactory(), _created),
@@ -183,10 +207,10 @@ public sealed class OrderEventHandlingTests : HostFixture
         await session.SaveChangesAsync();
     }
 
-    private async Task<Customer> WaitForAsync(string id, Func<Customer, bool> condition)
+    private async Task<Customer> WaitForAsync(string id, Func<Customer, bool> condition, TimeSpan? within = null)
     {
         var store = Factory.Services.GetRequiredService<IDocumentStore>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
         Customer? customer = null;
         while (DateTime.UtcNow < deadline)
         {
@@ -203,7 +227,7 @@ public sealed class OrderEventHandlingTests : HostFixture
             await Task.Delay(20);
         }
 
-        Assert.Fail($"Customer {id} did not reach the expected state within 30 s; last seen: orders {customer?.Behaviour.OrderCount}, total {customer?.Behaviour.TotalSpent}.");
+        Assert.Fail($"Customer {id} did not reach the expected state in time; last seen: orders {customer?.Behaviour.OrderCount}, total {customer?.Behaviour.TotalSpent}.");
         return null!;
     }
 }

@@ -1,11 +1,14 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Tests.Support;
 
 namespace Crm.Modules.Customers.Tests.Features.CreateCustomer;
 
 public sealed class CreateCustomerTests : HostFixture
 {
+    private readonly PublishedEvents<CustomerCreatedIntegrationEvent> _created = new();
+
     [Test]
     public async Task Creating_a_customer_answers_201_with_its_location_etag_and_normalised_fields()
     {
@@ -47,6 +50,18 @@ public sealed class CreateCustomerTests : HostFixture
         Assert.That(customer.GetProperty("behaviour").GetProperty("visitCount").GetInt32(), Is.Zero);
         Assert.That(customer.GetProperty("source").GetString(), Is.EqualTo("api"));
         Assert.That(customer.TryGetProperty("nameKey", out _), Is.False, "the response is a DTO, not the document");
+    }
+
+    [Test]
+    public async Task Creating_a_customer_publishes_customer_created_with_the_stored_snapshot()
+    {
+        var created = await Client.CreateAsync();
+        var id = created.GetProperty("id").GetString();
+
+        var published = await _created.WaitForAsync(e => e.Customer.Id == id);
+
+        Assert.That(published.Customer.Email, Is.EqualTo(created.GetProperty("email").GetString()));
+        Assert.That(published.Customer.Version, Is.EqualTo(1));
     }
 
     [Test]
@@ -152,6 +167,8 @@ public sealed class CreateCustomerTests : HostFixture
 
         await response.ReadProblemAsync(413);
     }
+
+    protected override CrmHostFactory CreateFactory() => PublishedEvents<CustomerCreatedIntegrationEvent>.Subscribe(new CrmHostFactory(), _created);
 
     private static (string Member, JsonNode? Value) Invalid(string field, string? json)
     {
