@@ -30,6 +30,7 @@ internal sealed class StartCustomerImportHandler(IDocumentStore store, ImportQue
         {
             Id = request.JobId,
             Status = ImportStatus.Queued,
+            Host = Environment.MachineName,
             FileName = request.FileName,
             Bytes = request.Bytes,
             CreatedAt = time.GetUtcNow(),

@@ -21,6 +21,7 @@ public sealed class ImportRestartTests
                 {
                     Id = jobId,
                     Status = ImportStatus.Running,
+                    Host = Environment.MachineName,
                     FileName = "big.csv",
                     RowsRead = 5000,
                     RowsInserted = 5000,
