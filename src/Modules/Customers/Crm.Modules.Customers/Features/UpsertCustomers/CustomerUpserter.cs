@@ -101,7 +101,7 @@ internal sealed partial class CustomerUpserter(
                 r.Row,
                 null,
                 "The customer kept changing while this row was applied; send the row again.",
-                group.Customer.Id)));
+                group.Stored?.Id)));
         }
 
         var outcome = Count(received, groups.Values, errors);
@@ -109,10 +109,6 @@ internal sealed partial class CustomerUpserter(
         return outcome;
     }
 
-    /// <summary>
-    /// Validates every row (in parallel: validation is the costliest step before the store and rows are independent)
-    /// and groups the valid ones by normalised email, in row order.
-    /// </summary>
     /// <summary>Writes the new and the changed customers of <paramref name="groups"/>; those to try again go to <paramref name="retry"/>.</summary>
     private async Task WriteAsync(
         List<CustomerGroup> groups,
@@ -128,6 +124,10 @@ internal sealed partial class CustomerUpserter(
             .ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Validates every row (in parallel: validation is the costliest step before the store and rows are independent)
+    /// and groups the valid ones by normalised email, in row order.
+    /// </summary>
     private Dictionary<string, CustomerGroup> Validate(IReadOnlyList<UpsertRow> rows, List<BulkRowError> errors)
     {
         var failures = new FluentValidation.Results.ValidationResult?[rows.Count];
