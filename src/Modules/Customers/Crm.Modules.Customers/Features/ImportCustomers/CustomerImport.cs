@@ -25,6 +25,12 @@ internal sealed class CustomerImport : IDocument
 
     public ImportStatus Status { get; set; }
 
+    /// <summary>
+    /// The machine holding the upload and running the job. With several hosts on one store, a host that starts
+    /// recovers only its own jobs, never those another host is running.
+    /// </summary>
+    public string Host { get; set; } = "";
+
     /// <summary>The name the client gave the file (shown back to it; not a path on this server).</summary>
     public string FileName { get; set; } = "";
 

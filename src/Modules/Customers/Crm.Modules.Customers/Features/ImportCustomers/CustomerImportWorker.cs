@@ -7,9 +7,9 @@ namespace Crm.Modules.Customers.Features.ImportCustomers;
 
 /// <summary>
 /// Runs import jobs one at a time, in the order they were accepted (one writer: SQLite has one anyway, and a second
-/// job would only slow the first). At start-up a job left running by a stopped process is marked failed (its stored
-/// rows are kept; the client uploads again, which is safe because rows upsert by email), and jobs still queued are
-/// queued again, their uploads being on disk.
+/// job would only slow the first). At start-up a job of this machine left running by a stopped process is marked
+/// failed (its stored rows are kept; the client uploads again, which is safe because rows upsert by email), and its
+/// jobs still queued are queued again, their uploads being on its disk.
 /// </summary>
 internal sealed partial class CustomerImportWorker(
     IServiceScopeFactory scopes,
@@ -52,10 +52,11 @@ internal sealed partial class CustomerImportWorker(
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<CustomerImport> open;
+        var host = Environment.MachineName;
         await using (var session = store.OpenSession())
         {
             open = await session.Query<CustomerImport>()
-                .Where(j => j.Status == ImportStatus.Queued || j.Status == ImportStatus.Running)
+                .Where(j => (j.Status == ImportStatus.Queued || j.Status == ImportStatus.Running) && j.Host == host)
                 .OrderBy(j => j.CreatedAt)
                 .ToListAsync(cancellationToken)
                 .ConfigureAwait(false);
