@@ -99,6 +99,8 @@ public sealed class ProblemExceptionHandlerTests
     [TestCase(ErrorKind.Unprocessable, 422)]
     [TestCase(ErrorKind.TooManyRequests, 429)]
     [TestCase(ErrorKind.Unavailable, 503)]
+    [TestCase(ErrorKind.TooLarge, 413)]
+    [TestCase(ErrorKind.UnsupportedMediaType, 415)]
     public void Each_error_kind_maps_to_its_status(ErrorKind kind, int status)
     {
         var problem = new Error("probe", "Probe failed.", kind).ToProblemDetails();

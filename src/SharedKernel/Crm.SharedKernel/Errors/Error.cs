@@ -43,6 +43,10 @@ public sealed record Error(string Code, string Message, ErrorKind Kind)
     public static Error TooManyRequests(string code, string message, TimeSpan? retryAfter = null) =>
         new(code, message, ErrorKind.TooManyRequests) { RetryAfter = retryAfter };
 
+    public static Error TooLarge(string code, string message) => new(code, message, ErrorKind.TooLarge);
+
+    public static Error UnsupportedMediaType(string code, string message) => new(code, message, ErrorKind.UnsupportedMediaType);
+
     public static Error Unavailable(string code, string message, TimeSpan? retryAfter = null) =>
         new(code, message, ErrorKind.Unavailable) { RetryAfter = retryAfter };
 }

@@ -29,4 +29,10 @@ public enum ErrorKind
 
     /// <summary>A dependency is down; the request may succeed later (503).</summary>
     Unavailable,
+
+    /// <summary>The request holds more than the endpoint accepts: bytes, rows or items (413).</summary>
+    TooLarge,
+
+    /// <summary>The request's content type (or charset) is not one the endpoint reads (415).</summary>
+    UnsupportedMediaType,
 }

@@ -1,0 +1,330 @@
+using System.Diagnostics;
+using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Customers.Domain;
+using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Web.Bulk;
+using FluentValidation;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Modules.Customers.Features.UpsertCustomers;
+
+/// <summary>One row to upsert: its 1-based number in the caller's input and the fields it gives.</summary>
+internal sealed record UpsertRow(int Row, CustomerInput Input);
+
+/// <summary>What became of a set of rows. Every row is counted once: inserted, updated, unchanged or failed.</summary>
+internal sealed record UpsertOutcome(int Received, int Inserted, int Updated, int Unchanged, IReadOnlyList<BulkRowError> Errors)
+{
+    public int Failed => Errors.Select(e => e.Row).Distinct().Count();
+}
+
+/// <summary>
+/// The one upsert-by-email engine behind the bulk endpoint and CSV imports. Rows are validated one by one; valid rows
+/// are matched to stored customers by email in batches; new customers go in through the store's bulk insert and
+/// changed ones through version-guarded session writes, so behavioural data written concurrently by order events
+/// is never overwritten with a stale copy: a clash reloads the customer, applies the rows again and retries.
+/// Rows with the same email in one call apply in order onto one customer (as if sent one after another) and make
+/// one write. Only members a row gives are written (<see cref="CustomerChanges.Apply"/> without replace).
+/// </summary>
+internal sealed partial class CustomerUpserter(
+    IDocumentStore store,
+    IValidator<CustomerInput> validator,
+    TimeProvider time,
+    ILogger<CustomerUpserter> logger)
+{
+    /// <summary>Emails looked up in one query (one bound JSON array parameter, so no variable limit applies).</summary>
+    public const int LookupBatch = 2_000;
+
+    /// <summary>Updates committed in one session; retries after a clash use ever smaller sessions.</summary>
+    public const int UpdateBatch = 1_000;
+
+    /// <summary>Rounds of reload-and-retry before a row is reported as lost to concurrent changes.</summary>
+    public const int MaxAttempts = 8;
+
+    /// <summary>
+    /// Upserts <paramref name="rows"/>. <paramref name="unreadable"/> are rows of the same input that could not even be
+    /// read (they are counted as received and failed, and reported with the others, in row order).
+    /// </summary>
+    public async Task<UpsertOutcome> UpsertAsync(
+        IReadOnlyList<UpsertRow> rows,
+        IReadOnlyCollection<BulkRowError> unreadable,
+        string source,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(unreadable);
+        using var activity = IngestTelemetry.Source.StartActivity("customers.upsert");
+        var received = rows.Count + unreadable.Select(e => e.Row).Distinct().Count();
+        activity?.SetTag("crm.ingest.source", source);
+        activity?.SetTag("crm.ingest.rows", received);
+
+        var errors = new List<BulkRowError>(unreadable);
+        var groups = Validate(rows, errors);
+        var now = time.GetUtcNow();
+
+        var pending = groups.Values.ToList();
+        await AttachStoredAsync(pending, cancellationToken).ConfigureAwait(false);
+        foreach (var group in pending)
+        {
+            group.Prepare(group.Stored, now, source, time);
+        }
+
+        for (var attempt = 0; attempt < MaxAttempts && pending.Count > 0; attempt++)
+        {
+            var retry = new List<CustomerGroup>();
+            await InsertAsync([.. pending.Where(g => g.Stored is null)], now, source, retry, cancellationToken).ConfigureAwait(false);
+            var batch = Math.Max(1, UpdateBatch >> (2 * attempt));
+            await UpdateAsync([.. pending.Where(g => g.Stored is not null && g.ChangedFields.Count > 0)], batch, now, source, retry, cancellationToken)
+                .ConfigureAwait(false);
+            pending = retry;
+        }
+
+        foreach (var group in pending)
+        {
+            group.Lost = true;
+            errors.AddRange(group.Rows.Select(r => new BulkRowError(
+                r.Row,
+                null,
+                "The customer kept changing while this row was applied; send the row again.",
+                group.Customer.Id)));
+        }
+
+        var outcome = Count(received, groups.Values, errors);
+        Record(outcome, source, activity);
+        return outcome;
+    }
+
+    private Dictionary<string, CustomerGroup> Validate(IReadOnlyList<UpsertRow> rows, List<BulkRowError> errors)
+    {
+        var groups = new Dictionary<string, CustomerGroup>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var result = validator.Validate(row.Input);
+            if (!result.IsValid)
+            {
+                errors.AddRange(BulkRowErrors.From(row.Row, result));
+                continue;
+            }
+
+            var email = Normalise.Email(row.Input.Email!);
+            if (!groups.TryGetValue(email, out var group))
+            {
+                groups[email] = group = new CustomerGroup(email);
+            }
+
+            group.Rows.Add(row);
+        }
+
+        return groups;
+    }
+
+    /// <summary>Finds the stored customer of each group by email, in batches.</summary>
+    private async Task AttachStoredAsync(IReadOnlyList<CustomerGroup> groups, CancellationToken cancellationToken)
+    {
+        await using var session = store.OpenSession();
+        for (var start = 0; start < groups.Count; start += LookupBatch)
+        {
+            var chunk = groups.Skip(start).Take(LookupBatch).ToList();
+            var emails = chunk.Select(g => g.Email).ToList();
+            var found = await session.Query<Customer>().Where(c => emails.Contains(c.Email)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var byEmail = found.ToDictionary(c => c.Email, StringComparer.Ordinal);
+            foreach (var group in chunk)
+            {
+                group.Stored = byEmail.GetValueOrDefault(group.Email);
+            }
+        }
+    }
+
+    private async Task InsertAsync(
+        List<CustomerGroup> inserts,
+        DateTimeOffset now,
+        string source,
+        List<CustomerGroup> retry,
+        CancellationToken cancellationToken)
+    {
+        if (inserts.Count == 0)
+        {
+            return;
+        }
+
+        var documents = inserts.Select(g => g.Customer).ToList();
+        var result = await store.BulkWriteAsync(
+                documents,
+                BulkWriteMode.Insert,
+                (customer, _) => new CustomerCreatedIntegrationEvent(customer.ToSnapshot() with { Version = 1 }) { OccurredAt = now },
+                cancellationToken)
+            .ConfigureAwait(false);
+
+        var raced = new List<CustomerGroup>();
+        foreach (var error in result.Errors)
+        {
+            var group = inserts[error.Index];
+            if (error.Kind == ConflictKind.DuplicateKey)
+            {
+                // Someone stored this email since it was looked up: the rows apply to that customer instead.
+                raced.Add(group);
+            }
+            else
+            {
+                throw new InvalidOperationException($"The store refused a new customer with {error.Kind}, which an insert of a fresh id cannot cause.");
+            }
+        }
+
+        if (raced.Count > 0)
+        {
+            LogRaced(logger, raced.Count);
+            await AttachStoredAsync(raced, cancellationToken).ConfigureAwait(false);
+            foreach (var group in raced)
+            {
+                group.Prepare(group.Stored, now, source, time);
+                if (group.Stored is null || group.ChangedFields.Count > 0)
+                {
+                    retry.Add(group);
+                }
+            }
+        }
+    }
+
+    private async Task UpdateAsync(
+        List<CustomerGroup> updates,
+        int batchSize,
+        DateTimeOffset now,
+        string source,
+        List<CustomerGroup> retry,
+        CancellationToken cancellationToken)
+    {
+        for (var start = 0; start < updates.Count; start += batchSize)
+        {
+            var chunk = updates.GetRange(start, Math.Min(batchSize, updates.Count - start));
+            try
+            {
+                await using var session = store.OpenSession();
+                foreach (var group in chunk)
+                {
+                    var customer = group.Customer;
+                    session.Store(customer);
+                    session.Publish(new CustomerUpdatedIntegrationEvent(customer.ToSnapshot() with { Version = customer.Version + 1 }, [.. group.ChangedFields])
+                    {
+                        OccurredAt = now,
+                    });
+                }
+
+                await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DocumentConflictException conflict) when (conflict.Kind == ConflictKind.VersionMismatch)
+            {
+                // Nothing of the chunk was written. Reload all of it (only the clashing rows differ) and apply again.
+                LogClash(logger, chunk.Count);
+                await RefreshAsync(chunk, now, source, retry, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RefreshAsync(List<CustomerGroup> chunk, DateTimeOffset now, string source, List<CustomerGroup> retry, CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<string, Customer> fresh;
+        await using (var session = store.OpenSession())
+        {
+            fresh = await session.LoadManyAsync<Customer>(chunk.Select(g => g.Stored!.Id), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var group in chunk)
+        {
+            // A customer erased meanwhile is created again: the rows say the person should be on file.
+            group.Prepare(fresh.GetValueOrDefault(group.Stored!.Id), now, source, time);
+            if (group.Stored is null || group.ChangedFields.Count > 0)
+            {
+                retry.Add(group);
+            }
+        }
+    }
+
+    private static UpsertOutcome Count(int received, IEnumerable<CustomerGroup> groups, List<BulkRowError> errors)
+    {
+        int inserted = 0, updated = 0, unchanged = 0;
+        foreach (var group in groups.Where(g => !g.Lost))
+        {
+            foreach (var outcome in group.Outcomes)
+            {
+                switch (outcome)
+                {
+                    case BulkRowOutcome.Inserted:
+                        inserted++;
+                        break;
+                    case BulkRowOutcome.Updated:
+                        updated++;
+                        break;
+                    default:
+                        unchanged++;
+                        break;
+                }
+            }
+        }
+
+        errors.Sort((a, b) => a.Row.CompareTo(b.Row));
+        return new UpsertOutcome(received, inserted, updated, unchanged, errors);
+    }
+
+    private void Record(UpsertOutcome outcome, string source, Activity? activity)
+    {
+        var tag = new KeyValuePair<string, object?>("crm.ingest.source", source);
+        IngestTelemetry.RowsReceived.Add(outcome.Received, tag);
+        IngestTelemetry.RowsStored.Add(outcome.Inserted + outcome.Updated + outcome.Unchanged, tag);
+        IngestTelemetry.RowsFailed.Add(outcome.Failed, tag);
+        activity?.SetTag("crm.ingest.inserted", outcome.Inserted);
+        activity?.SetTag("crm.ingest.updated", outcome.Updated);
+        activity?.SetTag("crm.ingest.unchanged", outcome.Unchanged);
+        activity?.SetTag("crm.ingest.failed", outcome.Failed);
+        LogUpserted(logger, source, outcome.Received, outcome.Inserted, outcome.Updated, outcome.Unchanged, outcome.Failed);
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "Upserted customers from {Source}: {Received} rows, {Inserted} inserted, {Updated} updated, {Unchanged} unchanged, {Failed} failed")]
+    private static partial void LogUpserted(ILogger logger, string source, int received, int inserted, int updated, int unchanged, int failed);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "{Count} new customers were stored by others meanwhile; their rows apply as updates")]
+    private static partial void LogRaced(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "A batch of {Count} customer updates clashed with concurrent changes; reloading and retrying")]
+    private static partial void LogClash(ILogger logger, int count);
+
+    /// <summary>The rows of one email and the customer they make, applied onto the stored one or a new one.</summary>
+    private sealed class CustomerGroup(string email)
+    {
+        public string Email { get; } = email;
+
+        public List<UpsertRow> Rows { get; } = [];
+
+        /// <summary>The stored customer the rows apply to; null when the email is new.</summary>
+        public Customer? Stored { get; set; }
+
+        public Customer Customer { get; private set; } = null!;
+
+        public HashSet<string> ChangedFields { get; } = new(StringComparer.Ordinal);
+
+        public List<BulkRowOutcome?> Outcomes { get; } = [];
+
+        public bool Lost { get; set; }
+
+        /// <summary>Applies every row, in order, onto <paramref name="stored"/> or onto a new customer.</summary>
+        public void Prepare(Customer? stored, DateTimeOffset now, string source, TimeProvider time)
+        {
+            Stored = stored;
+            Customer = stored ?? new Customer
+            {
+                Id = Customer is { Version: 0 } unsaved ? unsaved.Id : DocumentId.New(time),
+                Email = Email,
+                Source = source,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            ChangedFields.Clear();
+            Outcomes.Clear();
+            for (var i = 0; i < Rows.Count; i++)
+            {
+                var changed = CustomerChanges.Apply(Customer, Rows[i].Input, now, source, replace: false);
+                ChangedFields.UnionWith(changed);
+                Outcomes.Add(stored is null && i == 0 ? BulkRowOutcome.Inserted : changed.Count > 0 ? BulkRowOutcome.Updated : null);
+            }
+        }
+    }
+}
