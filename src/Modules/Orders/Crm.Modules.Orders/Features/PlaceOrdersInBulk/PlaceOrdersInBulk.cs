@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using Carter;
+using Crm.Modules.Orders.Contracts;
+using Crm.Modules.Orders.Domain;
+using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Web;
+using Crm.SharedKernel.Web.Bulk;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Modules.Orders.Features.PlaceOrdersInBulk;
+
+/// <summary>
+/// Records many orders at once, each row by the rules of a single POST. Invalid rows are reported and the valid ones
+/// kept; a row whose source and external id were recorded before (earlier, or higher up in the same call) is a
+/// duplicate: reported, not stored, not counted again.
+/// </summary>
+internal sealed record PlaceOrdersInBulk(IReadOnlyList<BulkRow<OrderInput>> Rows) : IRequest<OrdersBulkResponse>;
+
+/// <summary>
+/// The bulk contract every module answers with (<see cref="BulkResponse"/>'s fields), plus the duplicates by row.
+/// <see cref="Unchanged"/> counts the duplicates; <see cref="Failed"/> only rows that broke a rule; orders are never
+/// updated by a bulk call, so <see cref="Updated"/> is always 0.
+/// </summary>
+internal sealed record OrdersBulkResponse(
+    int Received,
+    int Inserted,
+    int Updated,
+    int Unchanged,
+    int Failed,
+    IReadOnlyList<BulkRowError> Errors,
+    IReadOnlyList<BulkRowError> Duplicates);
+
+internal sealed partial class PlaceOrdersInBulkHandler(
+    IDocumentStore store,
+    OrderFactory factory,
+    TimeProvider time,
+    IOptions<OrdersOptions> options,
+    ILogger<PlaceOrdersInBulkHandler> logger) : IRequestHandler<PlaceOrdersInBulk, OrdersBulkResponse>
+{
+    /// <summary>Rows checked and written per round: bounds the customer look-ups and the memory of one round.</summary>
+    private const int ChunkSize = 10_000;
+
+    private const string DuplicateReason = "duplicate: an order with this source and externalOrderId is recorded already";
+
+    private readonly OrderInputValidator _validator = new(time, options);
+
+    public async ValueTask<OrdersBulkResponse> Handle(PlaceOrdersInBulk request, CancellationToken cancellationToken)
+    {
+        using var activity = OrdersTelemetry.ActivitySource.StartActivity("orders.bulk");
+        var started = Stopwatch.GetTimestamp();
+        var errors = new List<BulkRowError>();
+        var duplicates = new List<BulkRowError>();
+        var failedRows = new HashSet<int>();
+        var inserted = 0;
+
+        foreach (var chunk in request.Rows.Chunk(ChunkSize))
+        {
+            inserted += await WriteChunkAsync(chunk, errors, failedRows, duplicates, cancellationToken).ConfigureAwait(false);
+        }
+
+        var received = request.Rows.Count;
+        var failed = failedRows.Count;
+        OrdersTelemetry.CountPlaced("bulk", inserted);
+        OrdersTelemetry.BulkRows.Add(inserted, new KeyValuePair<string, object?>("crm.orders.outcome", "inserted"));
+        OrdersTelemetry.BulkRows.Add(duplicates.Count, new KeyValuePair<string, object?>("crm.orders.outcome", "duplicate"));
+        OrdersTelemetry.BulkRows.Add(failed, new KeyValuePair<string, object?>("crm.orders.outcome", "failed"));
+        OrdersTelemetry.Duplicates.Add(duplicates.Count);
+        OrdersTelemetry.BulkDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        activity?.SetTag("crm.orders.received", received);
+        activity?.SetTag("crm.orders.inserted", inserted);
+        activity?.SetTag("crm.orders.duplicates", duplicates.Count);
+        activity?.SetTag("crm.orders.failed", failed);
+        LogBulk(logger, received, inserted, duplicates.Count, failed);
+
+        return new OrdersBulkResponse(received, inserted, 0, duplicates.Count, failed, errors, duplicates);
+    }
+
+    private async Task<int> WriteChunkAsync(
+        BulkRow<OrderInput>[] chunk,
+        List<BulkRowError> errors,
+        HashSet<int> failedRows,
+        List<BulkRowError> duplicates,
+        CancellationToken cancellationToken)
+    {
+        var valid = new List<(int Row, OrderInput Input)>(chunk.Length);
+        foreach (var row in chunk)
+        {
+            if (!row.IsValid)
+            {
+                errors.Add(row.Error ?? new BulkRowError(row.Row, null, "must be a JSON object"));
+                failedRows.Add(row.Row);
+                continue;
+            }
+
+            var validation = _validator.Validate(row.Value);
+            if (!validation.IsValid)
+            {
+                errors.AddRange(BulkRowErrors.From(row.Row, validation));
+                failedRows.Add(row.Row);
+                continue;
+            }
+
+            valid.Add((row.Row, row.Value));
+        }
+
+        CustomerDirectory directory;
+        await using (var session = store.OpenSession())
+        {
+            directory = await CustomerDirectory.LoadAsync(session, valid.Select(v => v.Input), cancellationToken).ConfigureAwait(false);
+        }
+
+        var orders = new List<Order>(valid.Count);
+        var rowOf = new List<int>(valid.Count);
+        foreach (var (row, input) in valid)
+        {
+            var created = factory.Create(input, directory);
+            if (created.IsFailure)
+            {
+                OrdersTelemetry.CountFailure(created.Error.Code);
+                errors.AddRange(BulkRowErrors.From(row, created.Error));
+                failedRows.Add(row);
+                continue;
+            }
+
+            orders.Add(created.Value);
+            rowOf.Add(row);
+        }
+
+        if (orders.Count == 0)
+        {
+            return 0;
+        }
+
+        var now = time.GetUtcNow();
+        var result = await store.BulkWriteAsync(
+            orders,
+            BulkWriteMode.Insert,
+            (order, _) => new OrderPlacedIntegrationEvent(order.ToSnapshot()) { OccurredAt = now },
+            cancellationToken).ConfigureAwait(false);
+
+        if (result.Errors.Count > 0)
+        {
+            await ReportRefusedAsync(result.Errors, orders, rowOf, errors, failedRows, duplicates, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result.Inserted;
+    }
+
+    /// <summary>
+    /// Rows the store refused. A clash on the source key is a re-sent order: reported with the id of the order that
+    /// holds the key. Anything else (a clash of fresh ids would be a bug) is reported as a failed row.
+    /// </summary>
+    private async Task ReportRefusedAsync(
+        IReadOnlyList<BulkWriteError> refused,
+        List<Order> orders,
+        List<int> rowOf,
+        List<BulkRowError> errors,
+        HashSet<int> failedRows,
+        List<BulkRowError> duplicates,
+        CancellationToken cancellationToken)
+    {
+        var keys = refused.Where(e => e.Kind == ConflictKind.DuplicateKey).Select(e => orders[e.Index].SourceKey).Distinct(StringComparer.Ordinal).ToList();
+        var holders = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var session = store.OpenSession())
+        {
+            foreach (var batch in keys.Chunk(500))
+            {
+                var wanted = batch.ToList();
+                var found = await session.Query<Order>().Where(o => wanted.Contains(o.SourceKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var order in found)
+                {
+                    holders[order.SourceKey] = order.Id;
+                }
+            }
+        }
+
+        foreach (var error in refused.OrderBy(e => e.Index))
+        {
+            var order = orders[error.Index];
+            var row = rowOf[error.Index];
+            if (error.Kind == ConflictKind.DuplicateKey && holders.TryGetValue(order.SourceKey, out var holder))
+            {
+                duplicates.Add(new BulkRowError(row, "externalOrderId", DuplicateReason, holder));
+            }
+            else
+            {
+                errors.Add(new BulkRowError(row, null, "could not be stored; send it again"));
+                failedRows.Add(row);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Bulk orders: {Received} received, {Inserted} inserted, {Duplicates} duplicates, {Failed} failed")]
+    private static partial void LogBulk(ILogger logger, int received, int inserted, int duplicates, int failed);
+}
+
+internal sealed class PlaceOrdersInBulkEndpoint : ICarterModule
+{
+    /// <summary>100,000 rows of a few hundred bytes each, with room for long item lists.</summary>
+    public const long MaxBodyBytes = 256L * 1024 * 1024;
+
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        OrdersRoutes.Group(app)
+            .MapPost("/bulk", async (HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
+            {
+                var rows = await request.ReadBulkRowsAsync<OrderInput>(cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (rows.IsFailure)
+                {
+                    return rows.Error.ToProblem();
+                }
+
+                var response = await sender.Send(new PlaceOrdersInBulk(rows.Value), cancellationToken).ConfigureAwait(false);
+                return TypedResults.Ok(response);
+            })
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .WithBodyLimit(MaxBodyBytes)
+            .WithName("PlaceOrdersInBulk")
+            .WithSummary("Record up to 100,000 orders (JSON array or NDJSON); invalid rows are reported, valid rows kept, re-sent orders reported as duplicates.")
+            .Accepts<OrderInput[]>("application/json", "application/x-ndjson")
+            .Produces<OrdersBulkResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+}
