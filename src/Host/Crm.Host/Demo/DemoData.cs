@@ -127,8 +127,9 @@ internal sealed class DemoData
                 })
                 .ToArray();
 
-            // Recent orders may still be unpaid; older ones are settled: mostly paid, some refunded or cancelled.
-            var status = _now - times[k] < TimeSpan.FromDays(3) && random.Bool(0.6f)
+            // Recent orders may still be unpaid; older ones are settled: mostly paid, some refunded (after being paid)
+            // or cancelled (before).
+            var final = _now - times[k] < TimeSpan.FromDays(3) && random.Bool(0.6f)
                 ? OrderStatus.Placed
                 : random.WeightedRandom(SettledStatuses, SettledWeights);
             orders[k] = new DemoOrder
@@ -139,7 +140,8 @@ internal sealed class DemoData
                 Amount = items.Sum(i => i.Quantity * i.UnitPrice),
                 Currency = _currency,
                 Items = items,
-                Status = status,
+                Status = final switch { OrderStatus.Refunded => OrderStatus.Paid, OrderStatus.Cancelled => OrderStatus.Placed, _ => final },
+                LaterStatus = final is OrderStatus.Refunded or OrderStatus.Cancelled ? final : null,
                 OrderedAt = times[k],
             };
         }

@@ -59,13 +59,18 @@ internal sealed record DemoOrder
 
     public required IReadOnlyList<DemoOrderItem> Items { get; init; }
 
+    /// <summary>The status the shop reports the order with: placed or paid (the API takes no other at placement).</summary>
     public OrderStatus Status { get; init; }
 
     public DateTimeOffset OrderedAt { get; init; }
 
-    /// <summary>Whether the order counts towards the customer's totals (placed or paid).</summary>
+    /// <summary>Refunded or cancelled later, through a status change; null for an order that stays counted.</summary>
     [JsonIgnore]
-    public bool Counted => Status is OrderStatus.Placed or OrderStatus.Paid;
+    public OrderStatus? LaterStatus { get; init; }
+
+    /// <summary>Whether the order counts towards the customer's totals in the end (placed or paid).</summary>
+    [JsonIgnore]
+    public bool Counted => LaterStatus is null;
 }
 
 internal sealed record DemoOrderItem(string Sku, string Name, int Quantity, decimal UnitPrice);
