@@ -26,7 +26,7 @@ builder.Services
     .AddAIModule(configuration)
     .AddIdentityModule(configuration)
     .AddCrmMediator()
-    .AddCrmApi()
+    .AddCrmApi(configuration)
     .AddCrmHealthChecks(configuration);
 
 var app = builder.Build();

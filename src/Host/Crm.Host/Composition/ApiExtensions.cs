@@ -1,4 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Carter;
+using Crm.SharedKernel.Web;
 using Scalar.AspNetCore;
 
 namespace Crm.Host.Composition;
@@ -13,8 +16,12 @@ internal static class ApiExtensions
     /// each module's registrar adds its endpoints to DI as ICarterModule and MapCrmApi maps exactly those.
     /// Validators are registered by the modules too (FluentValidation's DI extensions), for the mediator pipeline.
     /// </summary>
-    public static IServiceCollection AddCrmApi(this IServiceCollection services)
+    public static IServiceCollection AddCrmApi(this IServiceCollection services, IConfiguration configuration)
     {
+        // Enums travel as camelCase names (optedIn, placed); numbers for enums would break as members are added.
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
+        services.AddCrmIdempotency(configuration);
         services.AddCarter(configurator: carter => carter
             .WithEmptyModules()
             .WithEmptyValidators()
@@ -28,9 +35,10 @@ internal static class ApiExtensions
         return services;
     }
 
-    /// <summary>The modules' endpoints under /api/v1, the OpenAPI document at /openapi/v1.json and its reference at /docs.</summary>
+    /// <summary>Idempotency-Key handling for POSTs, the modules' endpoints under /api/v1, the OpenAPI document at /openapi/v1.json and its reference at /docs.</summary>
     public static WebApplication MapCrmApi(this WebApplication app)
     {
+        app.UseCrmIdempotency();
         app.MapGroup(ApiPrefix).MapCarter();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", options => options

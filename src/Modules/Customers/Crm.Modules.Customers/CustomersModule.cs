@@ -1,10 +1,20 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Carter;
+using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features;
 using Crm.Modules.Customers.Features.BulkUpsertCustomers;
+using Crm.Modules.Customers.Features.CreateCustomer;
+using Crm.Modules.Customers.Features.EraseCustomer;
+using Crm.Modules.Customers.Features.ExportCustomer;
+using Crm.Modules.Customers.Features.GetCustomer;
+using Crm.Modules.Customers.Features.ListCustomers;
+using Crm.Modules.Customers.Features.PatchCustomer;
+using Crm.Modules.Customers.Features.RecordVisit;
 using Crm.Modules.Customers.Features.UpsertCustomers;
+using Crm.Modules.Customers.IntegrationEventHandlers;
+using Crm.Modules.Orders.Contracts;
 using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Events;
 using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,17 +29,31 @@ public static class CustomersModule
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddDocumentCollection<Customer>(Customer.Collection, c => c.UniqueIndex(x => x.Email));
+        // The collection, validators and events every slice shares.
+        services.AddDocumentCollection<Customer>(Customer.Collection, c => c
+            .UniqueIndex(x => x.Email)
+            .Index(x => x.NameKey)
+            .Index(x => x.Profile.City)
+            .Index(x => x.Tags)
+            .Index(x => x.CreatedAt)
+            .Index(x => x.Behaviour.TotalSpent));
         services.AddValidatorsFromAssembly(typeof(CustomersModule).Assembly, includeInternalTypes: true);
+        services.AddIntegrationEvent<CustomerCreatedIntegrationEvent>();
+        services.AddIntegrationEvent<CustomerUpdatedIntegrationEvent>();
+        services.AddIntegrationEvent<CustomerErasedIntegrationEvent>();
 
-        // The API shows enums as camelCase strings (consent "optedIn"); reading accepts any case.
-        services.ConfigureHttpJsonOptions(options =>
-        {
-            if (!options.SerializerOptions.Converters.Any(c => c is JsonStringEnumConverter))
-            {
-                options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-            }
-        });
+        // REST: single customers, export, visits; order events keeping behaviour exact.
+        services.AddSingleton<CustomerWriteGate>();
+        services.AddSingleton<ICarterModule, CreateCustomerEndpoint>();
+        services.AddSingleton<ICarterModule, GetCustomerEndpoint>();
+        services.AddSingleton<ICarterModule, ListCustomersEndpoint>();
+        services.AddSingleton<ICarterModule, PatchCustomerEndpoint>();
+        services.AddSingleton<ICarterModule, EraseCustomerEndpoint>();
+        services.AddSingleton<ICarterModule, ExportCustomerEndpoint>();
+        services.AddSingleton<ICarterModule, RecordVisitEndpoint>();
+        services.AddIntegrationEventHandler<OrderPlacedIntegrationEvent, OrderPlacedIntegrationEventHandler>();
+        services.AddIntegrationEventHandler<OrderStatusChangedIntegrationEvent, OrderStatusChangedIntegrationEventHandler>();
+        _ = CustomerMapping.Config; // compiled once at start-up, not on the first request
 
         AddIngestion(services, configuration);
         return services;
