@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.BulkUpsertCustomers;
+using Crm.Modules.Customers.Features.ListCustomers;
 using Crm.Modules.Orders.Domain;
 using Crm.Modules.Orders.Features.ChangeOrderStatus;
 using Crm.Modules.Orders.Features.PlaceOrdersInBulk;
@@ -39,7 +41,7 @@ internal sealed partial class DemoSeeder(
     public async Task<DemoSeedOutcome> SeedAsync(int customers, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(customers);
-        if (!await DemoStore.IsEmptyAsync(scopes, cancellationToken).ConfigureAwait(false))
+        if (!await IsEmptyAsync(cancellationToken).ConfigureAwait(false))
         {
             LogNotEmpty(logger);
             return DemoSeedOutcome.Skipped;
@@ -79,6 +81,65 @@ internal sealed partial class DemoSeeder(
         var changed = await ChangeStatusesAsync([.. orders.Where(o => o.LaterStatus is not null)], cancellationToken).ConfigureAwait(false);
         LogSeeded(logger, stored, placedCount, changed);
         return new DemoSeedOutcome(true, stored, placedCount, changed, expected);
+    }
+
+    /// <summary>
+    /// Waits until every seeded customer's totals, as the customers list shows them, are the sums of their counted
+    /// orders: the order events have then all been handled. False when <paramref name="timeout"/> ran out first.
+    /// </summary>
+    public async Task<bool> WaitUntilSettledAsync(DemoSeedOutcome outcome, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            while (true)
+            {
+                var totals = await TotalsAsync(deadline.Token).ConfigureAwait(false);
+                var unsettled = outcome.Expected.Count(pair => !totals.TryGetValue(pair.Key, out var shown) || shown != pair.Value);
+                if (unsettled == 0)
+                {
+                    LogSettled(logger, outcome.Expected.Count);
+                    return true;
+                }
+
+                LogUnsettled(logger, unsettled, outcome.Expected.Count);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Every customer's totals as the customers list shows them, by email.</summary>
+    public async Task<IReadOnlyDictionary<string, DemoTotals>> TotalsAsync(CancellationToken cancellationToken)
+    {
+        var totals = new Dictionary<string, DemoTotals>(StringComparer.Ordinal);
+        string? next = null;
+        do
+        {
+            var page = await ListAsync(ListCustomers.MaxLimit, next, cancellationToken).ConfigureAwait(false);
+            foreach (var customer in page.Items)
+            {
+                totals[customer.Email] = new DemoTotals(customer.Behaviour.TotalSpent, customer.Behaviour.OrderCount);
+            }
+
+            next = page.Next;
+        }
+        while (next is not null);
+        return totals;
+    }
+
+    private async Task<bool> IsEmptyAsync(CancellationToken cancellationToken) =>
+        (await ListAsync(1, null, cancellationToken).ConfigureAwait(false)).Items.Count == 0;
+
+    private async Task<CustomerPage> ListAsync(int limit, string? next, CancellationToken cancellationToken)
+    {
+        var request = new ListCustomers(null, null, null, null, null, null, limit.ToString(CultureInfo.InvariantCulture), next);
+        var result = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return result.IsSuccess ? result.Value : throw new InvalidOperationException($"Listing customers failed: {result.Error.Code}");
     }
 
     /// <summary>
@@ -151,4 +212,10 @@ internal sealed partial class DemoSeeder(
 
     [LoggerMessage(EventId = 9004, Level = LogLevel.Information, Message = "Demo seed done: {Customers} customers, {Orders} orders, {Changed} refunded or cancelled; totals follow as events are handled")]
     private static partial void LogSeeded(ILogger logger, int customers, int orders, int changed);
+
+    [LoggerMessage(EventId = 9005, Level = LogLevel.Information, Message = "Demo seed settled: the totals of all {Customers} customers match their orders")]
+    private static partial void LogSettled(ILogger logger, int customers);
+
+    [LoggerMessage(EventId = 9006, Level = LogLevel.Information, Message = "Demo seed: {Unsettled} of {Customers} customers' totals still wait for order events")]
+    private static partial void LogUnsettled(ILogger logger, int unsettled, int customers);
 }
