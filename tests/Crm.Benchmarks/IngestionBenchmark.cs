@@ -224,9 +224,19 @@ internal sealed class IngestionBenchmark(IngestionSettings settings, string work
                     {
                         using var content = new ByteArrayContent(bodies[index]);
                         content.Headers.ContentType = Json;
-                        using var response = await client.PostAsync(new Uri("/api/v1/customers", UriKind.Relative), content, cancellationToken);
+                        var created = false;
+                        try
+                        {
+                            using var response = await client.PostAsync(new Uri("/api/v1/customers", UriKind.Relative), content, cancellationToken);
+                            created = response.StatusCode == HttpStatusCode.Created;
+                        }
+                        catch (HttpRequestException)
+                        {
+                            // Counted below: a refused or broken connection is a failed request, not a crash of the run.
+                        }
+
                         var elapsed = (clock.ElapsedTicks - due) * 1000.0 / Stopwatch.Frequency;
-                        if (response.StatusCode != HttpStatusCode.Created)
+                        if (!created)
                         {
                             Interlocked.Increment(ref failures);
                         }

@@ -152,6 +152,11 @@ internal sealed partial class DemoSeeder(
         foreach (var batch in orders.Chunk(OrdersPerCall))
         {
             var answer = await SendAsync(new PlaceOrdersInBulk(Rows<DemoOrder, OrderInput>(batch)), cancellationToken).ConfigureAwait(false);
+            if (answer.Duplicates.Count != batch.Length)
+            {
+                throw new InvalidOperationException($"{batch.Length - answer.Duplicates.Count} demo orders to refund or cancel were not found again");
+            }
+
             foreach (var duplicate in answer.Duplicates)
             {
                 var status = batch[duplicate.Row - 1].LaterStatus!.Value;
