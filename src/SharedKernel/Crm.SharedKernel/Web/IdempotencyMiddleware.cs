@@ -4,6 +4,8 @@ using System.Text;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -114,6 +116,14 @@ public sealed partial class IdempotencyMiddleware(
             throw JsonRequestBody.TooLarge(_options.MaxBodyBytes);
         }
 
+        // The body is read here, before the endpoint: the endpoint's own size limit (a bulk endpoint raises the
+        // server's default) must already hold, whether or not routing applied it.
+        if (request.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is { } limit
+            && request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit.MaxRequestBodySize;
+        }
+
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}{request.QueryString}\n"));
 
@@ -221,7 +231,8 @@ public sealed partial class IdempotencyMiddleware(
         }
 
         // Recorded before the client sees the answer, so a client that retries after it gets the replay, never a 409.
-        await CompleteAsync(record, response, capture.Captured, context.RequestAborted).ConfigureAwait(false);
+        // Not the request's token: a client that went away retries, and should then get this answer.
+        await CompleteAsync(record, response, capture.Captured, CancellationToken.None).ConfigureAwait(false);
         var captured = capture.Captured;
         if (captured.Length > 0)
         {

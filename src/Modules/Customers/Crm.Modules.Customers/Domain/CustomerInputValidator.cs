@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
+using FluentValidation.Results;
 
 namespace Crm.Modules.Customers.Domain;
 
@@ -15,7 +16,9 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
 
     public CustomerInputValidator(TimeProvider time)
     {
+        // Stop at the first failure: the later rules assume an email is there (a missing one was a 500).
         RuleFor(x => x.Email)
+            .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("is required")
             .MaximumLength(254).WithMessage("must be at most 254 characters")
             .Must(BeAnEmailAddress!).WithMessage("is not a valid email address");
@@ -62,13 +65,15 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
         {
             if (!CustomAttributes.IsValidKey(pair.Key))
             {
-                context.AddFailure(
+                // A ValidationFailure is added as it is; AddFailure(name, message) would prefix the element path
+                // ("customAttributes[0].customAttributes").
+                context.AddFailure(new ValidationFailure(
                     "customAttributes",
-                    $"key '{Truncate(pair.Key)}' must start with a letter and hold only letters, digits and '_' (at most {CustomAttributes.MaxKeyLength})");
+                    $"key '{Truncate(pair.Key)}' must start with a letter and hold only letters, digits and '_' (at most {CustomAttributes.MaxKeyLength})"));
             }
             else if (CustomAttributes.Problem(pair.Value) is { } problem)
             {
-                context.AddFailure($"customAttributes.{pair.Key}", problem);
+                context.AddFailure(new ValidationFailure($"customAttributes.{pair.Key}", problem));
             }
         });
 
