@@ -7,6 +7,7 @@ using Crm.Modules.Customers.Features.CreateCustomer;
 using Crm.Modules.Customers.Features.EraseCustomer;
 using Crm.Modules.Customers.Features.ExportCustomer;
 using Crm.Modules.Customers.Features.GetCustomer;
+using Crm.Modules.Customers.Features.ImportCustomers;
 using Crm.Modules.Customers.Features.ListCustomers;
 using Crm.Modules.Customers.Features.PatchCustomer;
 using Crm.Modules.Customers.Features.RecordVisit;
@@ -59,11 +60,20 @@ public static class CustomersModule
         return services;
     }
 
-    /// <summary>Bulk upserts and CSV imports: one upsert engine behind both.</summary>
+    /// <summary>Bulk upserts and CSV imports: one upsert engine behind both, imports run by a background worker.</summary>
     private static void AddIngestion(IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<BulkOptions>(configuration.GetSection(BulkOptions.Section));
         services.AddScoped<CustomerUpserter>();
         services.AddSingleton<ICarterModule, BulkUpsertCustomersEndpoint>();
+
+        services.AddDocumentCollection<CustomerImport>(CustomerImport.Collection, c => c.Index(x => x.Status));
+        services.Configure<ImportOptions>(configuration.GetSection(ImportOptions.Section));
+        services.AddSingleton<ImportFiles>();
+        services.AddSingleton<ImportQueue>();
+        services.AddScoped<CustomerImportRunner>();
+        services.AddHostedService<CustomerImportWorker>();
+        services.AddSingleton<ICarterModule, ImportCustomersEndpoint>();
+        services.AddSingleton<ICarterModule, GetCustomerImportEndpoint>();
     }
 }

@@ -44,7 +44,7 @@ internal sealed class BulkUpsertCustomersHandler(CustomerUpserter upserter) : IR
 internal sealed class BulkUpsertCustomersEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersRoutes.Group(app)
+        CustomersApi.Group(app)
             .MapPost("/bulk", HandleAsync)
             .WithName("BulkUpsertCustomers")
             .WithSummary("Upserts up to 100,000 customers by email from a JSON array or NDJSON.")

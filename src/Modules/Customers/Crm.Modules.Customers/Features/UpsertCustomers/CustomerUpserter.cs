@@ -63,10 +63,7 @@ internal sealed partial class CustomerUpserter(
 
         var pending = groups.Values.ToList();
         await AttachStoredAsync(pending, cancellationToken).ConfigureAwait(false);
-        foreach (var group in pending)
-        {
-            group.Prepare(group.Stored, now, source, time);
-        }
+        Parallel.ForEach(pending, group => group.Prepare(group.Stored, now, source, time));
 
         for (var attempt = 0; attempt < MaxAttempts && pending.Count > 0; attempt++)
         {
@@ -93,15 +90,31 @@ internal sealed partial class CustomerUpserter(
         return outcome;
     }
 
+    /// <summary>
+    /// Validates every row (in parallel: validation is the costliest step before the store and rows are independent)
+    /// and groups the valid ones by normalised email, in row order.
+    /// </summary>
     private Dictionary<string, CustomerGroup> Validate(IReadOnlyList<UpsertRow> rows, List<BulkRowError> errors)
     {
-        var groups = new Dictionary<string, CustomerGroup>(StringComparer.Ordinal);
-        foreach (var row in rows)
-        {
-            var result = validator.Validate(row.Input);
-            if (!result.IsValid)
+        var failures = new FluentValidation.Results.ValidationResult?[rows.Count];
+        Parallel.ForEach(
+            System.Collections.Concurrent.Partitioner.Create(0, rows.Count, Math.Max(256, rows.Count / (4 * Environment.ProcessorCount))),
+            range =>
             {
-                errors.AddRange(BulkRowErrors.From(row.Row, result));
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    var result = validator.Validate(rows[i].Input);
+                    failures[i] = result.IsValid ? null : result;
+                }
+            });
+
+        var groups = new Dictionary<string, CustomerGroup>(StringComparer.Ordinal);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (failures[i] is { } failed)
+            {
+                errors.AddRange(BulkRowErrors.From(row.Row, failed));
                 continue;
             }
 
@@ -146,12 +159,18 @@ internal sealed partial class CustomerUpserter(
             return;
         }
 
+        // The store asks for each written row's event on its single writer thread: build them here, on all cores.
         var documents = inserts.Select(g => g.Customer).ToList();
-        var result = await store.BulkWriteAsync(
-                documents,
-                BulkWriteMode.Insert,
-                (customer, _) => new CustomerCreatedIntegrationEvent(customer.ToSnapshot() with { Version = 1 }) { OccurredAt = now },
-                cancellationToken)
+        var created = new CustomerCreatedIntegrationEvent[documents.Count];
+        Parallel.For(0, documents.Count, i =>
+            created[i] = CustomerEvents.Created(documents[i], now));
+        var events = new Dictionary<Customer, CustomerCreatedIntegrationEvent>(documents.Count, ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < documents.Count; i++)
+        {
+            events[documents[i]] = created[i];
+        }
+
+        var result = await store.BulkWriteAsync(documents, BulkWriteMode.Insert, (customer, _) => events[customer], cancellationToken)
             .ConfigureAwait(false);
 
         var raced = new List<CustomerGroup>();
@@ -202,10 +221,7 @@ internal sealed partial class CustomerUpserter(
                 {
                     var customer = group.Customer;
                     session.Store(customer);
-                    session.Publish(new CustomerUpdatedIntegrationEvent(customer.ToSnapshot() with { Version = customer.Version + 1 }, [.. group.ChangedFields])
-                    {
-                        OccurredAt = now,
-                    });
+                    session.Publish(CustomerEvents.Updated(customer, [.. group.ChangedFields], now));
                 }
 
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -270,6 +286,7 @@ internal sealed partial class CustomerUpserter(
         IngestTelemetry.RowsReceived.Add(outcome.Received, tag);
         IngestTelemetry.RowsStored.Add(outcome.Inserted + outcome.Updated + outcome.Unchanged, tag);
         IngestTelemetry.RowsFailed.Add(outcome.Failed, tag);
+        CustomersTelemetry.CustomersCreated.Add(outcome.Inserted, new KeyValuePair<string, object?>("crm.customer.source", source));
         activity?.SetTag("crm.ingest.inserted", outcome.Inserted);
         activity?.SetTag("crm.ingest.updated", outcome.Updated);
         activity?.SetTag("crm.ingest.unchanged", outcome.Unchanged);

@@ -4,16 +4,14 @@ using System.Diagnostics.Metrics;
 namespace Crm.Modules.Customers.Features.UpsertCustomers;
 
 /// <summary>
-/// Traces and metrics of customer ingestion (bulk calls and CSV imports), under the module's "Crm.Customers" name.
-/// Tags carry sources, outcomes and counts, never a customer's data.
+/// The ingestion instruments (bulk calls and CSV imports) on the module's "Crm.Customers" source and meter.
+/// Tags carry sources, statuses and counts, never a customer's data.
 /// </summary>
 internal static class IngestTelemetry
 {
-    public const string Name = "Crm.Customers";
+    public static ActivitySource Source => CustomersTelemetry.ActivitySource;
 
-    public static readonly ActivitySource Source = new(Name);
-
-    private static readonly Meter Meter = new(Name);
+    private static Meter Meter => CustomersTelemetry.Meter;
 
     public static readonly Counter<long> RowsReceived =
         Meter.CreateCounter<long>("crm.customers.ingest.rows_received", "{row}", "Customer rows received by bulk calls and imports.");

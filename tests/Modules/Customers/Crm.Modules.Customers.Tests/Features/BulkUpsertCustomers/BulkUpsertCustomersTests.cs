@@ -14,14 +14,18 @@ public sealed class BulkUpsertCustomersTests : HostFixture
 {
     private const string Url = "/api/v1/customers/bulk";
 
-    private readonly PublishedCustomerEvents _events = new();
+    private readonly PublishedEvents<CustomerCreatedIntegrationEvent> _created = new();
+
+    private readonly PublishedEvents<CustomerUpdatedIntegrationEvent> _updated = new();
 
     protected override CrmHostFactory CreateFactory() =>
-        PublishedCustomerEvents.Subscribe(
-            new CrmHostFactory()
-                .WithSetting("Customers:Bulk:MaxRows", "300")
-                .WithSetting("Customers:Bulk:MaxBodyBytes", "200000"),
-            _events);
+        PublishedEvents<CustomerUpdatedIntegrationEvent>.Subscribe(
+            PublishedEvents<CustomerCreatedIntegrationEvent>.Subscribe(
+                new CrmHostFactory()
+                    .WithSetting("Customers:Bulk:MaxRows", "300")
+                    .WithSetting("Customers:Bulk:MaxBodyBytes", "200000"),
+                _created),
+            _updated);
 
     [Test]
     public async Task A_json_array_of_new_customers_is_stored_and_each_one_announced()
@@ -47,10 +51,9 @@ public sealed class BulkUpsertCustomersTests : HostFixture
         Assert.That(ada.Consent.Email!.Status, Is.EqualTo(ConsentStatus.OptedIn));
         Assert.That(ada.Consent.Email.Source, Is.EqualTo("bulk"));
         Assert.That(ada.Source, Is.EqualTo("bulk"));
-        await _events.WaitUntilAsync(
-            e => e.Created.Any(c => c.Customer.Id == ada.Id) && e.Created.Any(c => c.Customer.Email == "bob@array.test"),
-            "a created event for each new customer");
-        Assert.That(_events.Created.Single(c => c.Customer.Id == ada.Id).Customer.Version, Is.EqualTo(1));
+        var created = await _created.WaitForAsync(c => c.Customer.Id == ada.Id);
+        await _created.WaitForAsync(c => c.Customer.Email == "bob@array.test");
+        Assert.That(created.Customer.Version, Is.EqualTo(1));
     }
 
     [Test]
@@ -88,12 +91,11 @@ public sealed class BulkUpsertCustomersTests : HostFixture
         Assert.That(stored.Name, Is.EqualTo("New name"));
         Assert.That(stored.Phone, Is.EqualTo("+4915100000000"), "a field the row does not give is kept");
         Assert.That((stored.Behaviour.TotalSpent, stored.Behaviour.OrderCount, stored.Behaviour.VisitCount), Is.EqualTo((123.45m, 3, 7)));
-        await _events.WaitUntilAsync(e => e.Updated.Any(u => u.Customer.Id == existing.Id), "the updated event");
-        var updated = _events.Updated.Single(u => u.Customer.Id == existing.Id);
+        var updated = await _updated.WaitForAsync(u => u.Customer.Id == existing.Id);
         Assert.That(updated.ChangedFields, Is.EqualTo(new[] { "name" }));
         Assert.That(updated.Customer.Behaviour.TotalSpent, Is.EqualTo(123.45m));
         Assert.That(updated.Customer.Version, Is.EqualTo(stored.Version));
-        Assert.That(_events.Updated.Any(u => u.Customer.Email == "same@upsert.test"), Is.False, "an unchanged row announces nothing");
+        Assert.That(_updated.Received.Any(u => u.Customer.Email == "same@upsert.test"), Is.False, "an unchanged row announces nothing");
     }
 
     [Test]
