@@ -39,8 +39,7 @@ public static class OrdersModule
         services.AddDocumentCollection<Order>(Order.Collection, c => c
             .UniqueIndex(o => o.SourceKey)
             .Index(o => o.CustomerId)
-            .Index(o => o.CustomerEmail)
-            .Index(o => o.OrderedAt));
+            .Index(o => o.CustomerEmail));
         services.AddDocumentCollection<OrderCustomer>(OrderCustomer.Collection, c => c
             .Index(x => x.Email));
 

@@ -60,11 +60,25 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         var failedRows = new HashSet<int>();
         var inserted = 0;
 
+        // The store has one writer: while it writes one chunk, the next is checked and built, so the writer never waits on us.
+        Task<ChunkWritten>? writing = null;
         foreach (var chunk in request.Rows.Chunk(ChunkSize))
         {
-            inserted += await WriteChunkAsync(chunk, errors, failedRows, duplicates, cancellationToken).ConfigureAwait(false);
+            var prepared = await PrepareAsync(chunk, errors, failedRows, cancellationToken).ConfigureAwait(false);
+            if (writing is not null)
+            {
+                inserted += Collect(await writing.ConfigureAwait(false), errors, failedRows, duplicates);
+            }
+
+            writing = WriteAsync(prepared, cancellationToken);
         }
 
+        if (writing is not null)
+        {
+            inserted += Collect(await writing.ConfigureAwait(false), errors, failedRows, duplicates);
+        }
+
+        errors.Sort((a, b) => a.Row.CompareTo(b.Row));
         var received = request.Rows.Count;
         var failed = failedRows.Count;
         OrdersTelemetry.CountPlaced("bulk", inserted);
@@ -82,11 +96,19 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         return new OrdersBulkResponse(received, inserted, 0, duplicates.Count, failed, errors, duplicates);
     }
 
-    private async Task<int> WriteChunkAsync(
+    private static int Collect(ChunkWritten written, List<BulkRowError> errors, HashSet<int> failedRows, List<BulkRowError> duplicates)
+    {
+        errors.AddRange(written.Errors);
+        failedRows.UnionWith(written.Errors.Select(e => e.Row));
+        duplicates.AddRange(written.Duplicates);
+        return written.Inserted;
+    }
+
+    /// <summary>Checks a chunk's rows and builds their orders; rows that fail are reported and left out.</summary>
+    private async Task<PreparedChunk> PrepareAsync(
         BulkRow<OrderInput>[] chunk,
         List<BulkRowError> errors,
         HashSet<int> failedRows,
-        List<BulkRowError> duplicates,
         CancellationToken cancellationToken)
     {
         var valid = new List<(int Row, OrderInput Input)>(chunk.Length);
@@ -116,8 +138,7 @@ internal sealed partial class PlaceOrdersInBulkHandler(
             directory = await CustomerDirectory.LoadAsync(session, valid.Select(v => v.Input), cancellationToken).ConfigureAwait(false);
         }
 
-        var orders = new List<Order>(valid.Count);
-        var rowOf = new List<int>(valid.Count);
+        var prepared = new PreparedChunk(new List<Order>(valid.Count), new List<int>(valid.Count));
         foreach (var (row, input) in valid)
         {
             var created = factory.Create(input, directory);
@@ -129,44 +150,39 @@ internal sealed partial class PlaceOrdersInBulkHandler(
                 continue;
             }
 
-            orders.Add(created.Value);
-            rowOf.Add(row);
+            prepared.Orders.Add(created.Value);
+            prepared.RowOf.Add(row);
         }
 
-        if (orders.Count == 0)
+        return prepared;
+    }
+
+    private async Task<ChunkWritten> WriteAsync(PreparedChunk chunk, CancellationToken cancellationToken)
+    {
+        if (chunk.Orders.Count == 0)
         {
-            return 0;
+            return new ChunkWritten(0, [], []);
         }
 
         var now = time.GetUtcNow();
         var result = await store.BulkWriteAsync(
-            orders,
+            chunk.Orders,
             BulkWriteMode.Insert,
             (order, _) => new OrderPlacedIntegrationEvent(order.ToSnapshot()) { OccurredAt = now },
             cancellationToken).ConfigureAwait(false);
 
-        if (result.Errors.Count > 0)
-        {
-            await ReportRefusedAsync(result.Errors, orders, rowOf, errors, failedRows, duplicates, cancellationToken).ConfigureAwait(false);
-        }
-
-        return result.Inserted;
+        return result.Errors.Count == 0
+            ? new ChunkWritten(result.Inserted, [], [])
+            : await ReportRefusedAsync(result, chunk, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Rows the store refused. A clash on the source key is a re-sent order: reported with the id of the order that
     /// holds the key. Anything else (a clash of fresh ids would be a bug) is reported as a failed row.
     /// </summary>
-    private async Task ReportRefusedAsync(
-        IReadOnlyList<BulkWriteError> refused,
-        List<Order> orders,
-        List<int> rowOf,
-        List<BulkRowError> errors,
-        HashSet<int> failedRows,
-        List<BulkRowError> duplicates,
-        CancellationToken cancellationToken)
+    private async Task<ChunkWritten> ReportRefusedAsync(BulkWriteResult result, PreparedChunk chunk, CancellationToken cancellationToken)
     {
-        var keys = refused.Where(e => e.Kind == ConflictKind.DuplicateKey).Select(e => orders[e.Index].SourceKey).Distinct(StringComparer.Ordinal).ToList();
+        var keys = result.Errors.Where(e => e.Kind == ConflictKind.DuplicateKey).Select(e => chunk.Orders[e.Index].SourceKey).Distinct(StringComparer.Ordinal).ToList();
         var holders = new Dictionary<string, string>(StringComparer.Ordinal);
         await using (var session = store.OpenSession())
         {
@@ -181,10 +197,12 @@ internal sealed partial class PlaceOrdersInBulkHandler(
             }
         }
 
-        foreach (var error in refused.OrderBy(e => e.Index))
+        var errors = new List<BulkRowError>();
+        var duplicates = new List<BulkRowError>();
+        foreach (var error in result.Errors.OrderBy(e => e.Index))
         {
-            var order = orders[error.Index];
-            var row = rowOf[error.Index];
+            var order = chunk.Orders[error.Index];
+            var row = chunk.RowOf[error.Index];
             if (error.Kind == ConflictKind.DuplicateKey && holders.TryGetValue(order.SourceKey, out var holder))
             {
                 duplicates.Add(new BulkRowError(row, "externalOrderId", DuplicateReason, holder));
@@ -192,10 +210,15 @@ internal sealed partial class PlaceOrdersInBulkHandler(
             else
             {
                 errors.Add(new BulkRowError(row, null, "could not be stored; send it again"));
-                failedRows.Add(row);
             }
         }
+
+        return new ChunkWritten(result.Inserted, errors, duplicates);
     }
+
+    private sealed record PreparedChunk(List<Order> Orders, List<int> RowOf);
+
+    private sealed record ChunkWritten(int Inserted, List<BulkRowError> Errors, List<BulkRowError> Duplicates);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Bulk orders: {Received} received, {Inserted} inserted, {Duplicates} duplicates, {Failed} failed")]
     private static partial void LogBulk(ILogger logger, int received, int inserted, int duplicates, int failed);
