@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Crm.Benchmarks;
 
 /// <summary>A customer's totals as the list API shows them.</summary>
-internal sealed record ListedCustomer(string Email, decimal TotalSpent, int OrderCount);
+internal sealed record ListedCustomer(string Id, string Email, decimal TotalSpent, int OrderCount);
 
 /// <summary>What the harness reads from the API's answers: it checks every figure it reports against them.</summary>
 internal static class CustomersApi
@@ -29,6 +29,7 @@ internal static class CustomersApi
             {
                 var behaviour = item.GetProperty("behaviour");
                 yield return new ListedCustomer(
+                    item.GetProperty("id").GetString()!,
                     item.GetProperty("email").GetString()!,
                     behaviour.GetProperty("totalSpent").GetDecimal(),
                     behaviour.GetProperty("orderCount").GetInt32());
