@@ -30,7 +30,7 @@ internal sealed record DemoTotals(decimal TotalSpent, int OrderCount);
 internal sealed partial class DemoSeeder(
     IServiceScopeFactory scopes,
     IOptions<HttpJsonOptions> json,
-    IConfiguration configuration,
+    IOptions<OrdersOptions> orders,
     TimeProvider time,
     ILogger<DemoSeeder> logger)
 {
@@ -48,9 +48,9 @@ internal sealed partial class DemoSeeder(
         }
 
         // Demo orders are in the base currency, so they need no exchange rate and totals are their plain sums.
-        var data = new DemoData(time.GetUtcNow(), configuration["Orders:BaseCurrency"] ?? "USD");
+        var data = new DemoData(time.GetUtcNow(), orders.Value.BaseCurrency);
         var expected = new Dictionary<string, DemoTotals>(StringComparer.Ordinal);
-        var orders = new List<DemoOrder>();
+        var demoOrders = new List<DemoOrder>();
         var stored = 0;
         for (var start = 0; start < customers; start += CustomersPerCall)
         {
@@ -61,7 +61,7 @@ internal sealed partial class DemoSeeder(
             for (var i = 0; i < batch.Length; i++)
             {
                 var placed = data.Orders(start + i, batch[i].Email);
-                orders.AddRange(placed);
+                demoOrders.AddRange(placed);
                 var counted = placed.Where(o => o.Counted).ToArray();
                 expected[batch[i].Email] = new DemoTotals(counted.Sum(o => o.Amount), counted.Length);
             }
@@ -70,15 +70,15 @@ internal sealed partial class DemoSeeder(
         }
 
         var placedCount = 0;
-        foreach (var batch in orders.Chunk(OrdersPerCall))
+        foreach (var batch in demoOrders.Chunk(OrdersPerCall))
         {
             var answer = await SendAsync(new PlaceOrdersInBulk(Rows<DemoOrder, OrderInput>(batch)), cancellationToken).ConfigureAwait(false);
             Check(answer.Failed, answer.Errors, "orders");
             placedCount += answer.Inserted;
-            LogOrders(logger, placedCount, orders.Count);
+            LogOrders(logger, placedCount, demoOrders.Count);
         }
 
-        var changed = await ChangeStatusesAsync([.. orders.Where(o => o.LaterStatus is not null)], cancellationToken).ConfigureAwait(false);
+        var changed = await ChangeStatusesAsync([.. demoOrders.Where(o => o.LaterStatus is not null)], cancellationToken).ConfigureAwait(false);
         LogSeeded(logger, stored, placedCount, changed);
         return new DemoSeedOutcome(true, stored, placedCount, changed, expected);
     }
