@@ -23,6 +23,8 @@ internal sealed partial class OrderPlacedIntegrationEventHandler(TimeProvider ti
         ArgumentNullException.ThrowIfNull(integrationEvent);
         ArgumentNullException.ThrowIfNull(session);
         var order = integrationEvent.Order;
+        using var activity = CustomersTelemetry.ActivitySource.StartActivity("ApplyOrderPlaced");
+        activity?.SetTag("crm.order.id", order.OrderId);
         var counts = OrderBehaviour.Counts(order.Status);
         var now = time.GetUtcNow();
         var customer = await OrderBehaviour.FindCustomerAsync(session, order, cancellationToken).ConfigureAwait(false);

@@ -19,6 +19,8 @@ internal sealed partial class OrderStatusChangedIntegrationEventHandler(TimeProv
         ArgumentNullException.ThrowIfNull(integrationEvent);
         ArgumentNullException.ThrowIfNull(session);
         var order = integrationEvent.Order;
+        using var activity = CustomersTelemetry.ActivitySource.StartActivity("ApplyOrderStatusChanged");
+        activity?.SetTag("crm.order.id", order.OrderId);
         if (!OrderBehaviour.TakesOut(integrationEvent.PreviousStatus, order.Status))
         {
             Applied("no_change");

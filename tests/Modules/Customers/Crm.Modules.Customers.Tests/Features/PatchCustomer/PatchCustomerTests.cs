@@ -57,6 +57,28 @@ public sealed class PatchCustomerTests : HostFixture
         Assert.That((await Client.GetCustomerAsync(id)).GetProperty("name").GetString(), Is.EqualTo("First"));
     }
 
+    [TestCase("*")]
+    [TestCase("\"7\", \"1\"")]
+    public async Task If_match_accepts_any_version_with_a_star_and_a_list_holding_the_current_one(string ifMatch)
+    {
+        var id = (await Client.CreateAsync()).GetProperty("id").GetString()!;
+
+        using var response = await Client.PatchAsync(id, """{"name": "Matched"}""", ifMatch);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [TestCase("W/\"1\"")]
+    [TestCase("1")]
+    public async Task A_weak_or_unquoted_tag_in_if_match_never_matches(string ifMatch)
+    {
+        var id = (await Client.CreateAsync()).GetProperty("id").GetString()!;
+
+        using var response = await Client.PatchAsync(id, """{"name": "Matched"}""", ifMatch);
+
+        await response.ReadProblemAsync(412);
+    }
+
     [TestCase("behaviour", """{"behaviour": {"totalSpent": 1000}}""")]
     [TestCase("id", """{"id": "other"}""")]
     [TestCase("createdAt", """{"createdAt": "2020-01-01T00:00:00Z"}""")]
