@@ -7,7 +7,9 @@ using Crm.SharedKernel.Web.Bulk;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Modules.Customers.Features.BulkUpsertCustomers;
@@ -43,9 +45,12 @@ internal sealed class BulkUpsertCustomersHandler(CustomerUpserter upserter) : IR
 /// <summary>POST /api/v1/customers/bulk: a JSON array or NDJSON of customers, upserted by email.</summary>
 internal sealed class BulkUpsertCustomersEndpoint : ICarterModule
 {
+    // The limit is declared as metadata too, so whatever reads the body before the endpoint (Idempotency-Key
+    // buffering, the server) allows this endpoint's size rather than the host's default.
     public void AddRoutes(IEndpointRouteBuilder app) =>
         CustomersApi.Group(app)
             .MapPost("/bulk", HandleAsync)
+            .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<IOptions<BulkOptions>>().Value.MaxBodyBytes))
             .WithName("BulkUpsertCustomers")
             .WithSummary("Upserts up to 100,000 customers by email from a JSON array or NDJSON.")
             .WithDescription("Valid rows are stored even when others fail; the answer counts the rows and lists each failed row with its field and reason.")

@@ -1,3 +1,4 @@
+using Crm.Modules.Customers.Features;
 using Crm.SharedKernel.Documents;
 
 namespace Crm.Modules.Customers.Features.ImportCustomers;
@@ -23,6 +24,12 @@ internal sealed class CustomerImport : IDocument
     public long Version { get; set; }
 
     public ImportStatus Status { get; set; }
+
+    /// <summary>
+    /// The machine holding the upload and running the job. With several hosts on one store, a host that starts
+    /// recovers only its own jobs, never those another host is running.
+    /// </summary>
+    public string Host { get; set; } = "";
 
     /// <summary>The name the client gave the file (shown back to it; not a path on this server).</summary>
     public string FileName { get; set; } = "";
@@ -100,5 +107,5 @@ internal sealed record CustomerImportResponse(
         job.CreatedAt,
         job.StartedAt,
         job.FinishedAt,
-        $"/api/v1/customers/imports/{job.Id}/failures");
+        $"{CustomersApi.PublicPath}/imports/{job.Id}/failures");
 }

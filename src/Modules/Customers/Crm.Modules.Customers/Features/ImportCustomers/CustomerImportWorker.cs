@@ -7,9 +7,9 @@ namespace Crm.Modules.Customers.Features.ImportCustomers;
 
 /// <summary>
 /// Runs import jobs one at a time, in the order they were accepted (one writer: SQLite has one anyway, and a second
-/// job would only slow the first). At start-up a job left running by a stopped process is marked failed (its stored
-/// rows are kept; the client uploads again, which is safe because rows upsert by email), and jobs still queued are
-/// queued again, their uploads being on disk.
+/// job would only slow the first). At start-up a job of this machine left running by a stopped process is marked
+/// failed (its stored rows are kept; the client uploads again, which is safe because rows upsert by email), and its
+/// jobs still queued are queued again, their uploads being on its disk.
 /// </summary>
 internal sealed partial class CustomerImportWorker(
     IServiceScopeFactory scopes,
@@ -21,29 +21,42 @@ internal sealed partial class CustomerImportWorker(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RecoverAsync(stoppingToken).ConfigureAwait(false);
-        await foreach (var jobId in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            try
+            await RecoverAsync(stoppingToken).ConfigureAwait(false);
+            await foreach (var jobId in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                await scope.ServiceProvider.GetRequiredService<CustomerImportRunner>().RunAsync(jobId, stoppingToken).ConfigureAwait(false);
+                await RunAsync(jobId, stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception fault) when (fault is not OperationCanceledException)
-            {
-                // The runner records what it can on the job; a fault here (the store down) must not stop later jobs.
-                LogFault(logger, fault, jobId);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping; a job cut short records that itself.
+        }
+    }
+
+    private async Task RunAsync(string jobId, CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<CustomerImportRunner>().RunAsync(jobId, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception fault) when (fault is not OperationCanceledException)
+        {
+            // The runner records what it can on the job; a fault here (the store down) must not stop later jobs.
+            LogFault(logger, fault, jobId);
         }
     }
 
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<CustomerImport> open;
+        var host = Environment.MachineName;
         await using (var session = store.OpenSession())
         {
             open = await session.Query<CustomerImport>()
-                .Where(j => j.Status == ImportStatus.Queued || j.Status == ImportStatus.Running)
+                .Where(j => (j.Status == ImportStatus.Queued || j.Status == ImportStatus.Running) && j.Host == host)
                 .OrderBy(j => j.CreatedAt)
                 .ToListAsync(cancellationToken)
                 .ConfigureAwait(false);

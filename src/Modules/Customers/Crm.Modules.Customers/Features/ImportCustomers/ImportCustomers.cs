@@ -6,8 +6,10 @@ using Crm.SharedKernel.Web;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -28,6 +30,7 @@ internal sealed class StartCustomerImportHandler(IDocumentStore store, ImportQue
         {
             Id = request.JobId,
             Status = ImportStatus.Queued,
+            Host = Environment.MachineName,
             FileName = request.FileName,
             Bytes = request.Bytes,
             CreatedAt = time.GetUtcNow(),
@@ -65,6 +68,7 @@ internal sealed class ImportCustomersEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         CustomersApi.Group(app)
             .MapPost("/imports", HandleAsync)
+            .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<IOptions<ImportOptions>>().Value.MaxUploadBytes))
             .WithName("ImportCustomers")
             .WithSummary("Starts a background import of customers from a CSV file.")
             .WithDescription("The header row names the columns; unknown columns become custom attributes. Poll the Location for progress.")
@@ -135,7 +139,7 @@ internal sealed class ImportCustomersEndpoint : ICarterModule
             File.Delete(path);
         }
 
-        return started.ToHttpResult(job => TypedResults.Accepted($"/api/v1/customers/imports/{job.Id}", job));
+        return started.ToHttpResult(job => TypedResults.Accepted($"{CustomersApi.PublicPath}/imports/{job.Id}", job));
     }
 
     private static async Task<Result<Upload>> SaveFilePartAsync(

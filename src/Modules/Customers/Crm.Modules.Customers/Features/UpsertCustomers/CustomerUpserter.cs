@@ -37,8 +37,11 @@ internal sealed partial class CustomerUpserter(
     /// <summary>Updates committed in one session; retries after a clash use ever smaller sessions.</summary>
     public const int UpdateBatch = 1_000;
 
+    /// <summary>Customers prepared while the previous chunk is written: one store bulk batch.</summary>
+    public const int PipelineChunk = 5_000;
+
     /// <summary>Rounds of reload-and-retry before a row is reported as lost to concurrent changes.</summary>
-    public const int MaxAttempts = 8;
+    public const int MaxAttempts = 12;
 
     /// <summary>
     /// Upserts <paramref name="rows"/>. <paramref name="unreadable"/> are rows of the same input that could not even be
@@ -61,17 +64,41 @@ internal sealed partial class CustomerUpserter(
         var groups = Validate(rows, errors);
         var now = time.GetUtcNow();
 
-        var pending = groups.Values.ToList();
-        await AttachStoredAsync(pending, cancellationToken).ConfigureAwait(false);
-        Parallel.ForEach(pending, group => group.Prepare(group.Stored, now, source, time));
-
-        for (var attempt = 0; attempt < MaxAttempts && pending.Count > 0; attempt++)
+        // First round, pipelined: while the store writes one chunk, the next is looked up and prepared.
+        var ordered = groups.Values.ToList();
+        var pending = new List<CustomerGroup>();
+        var writing = Task.CompletedTask;
+        try
         {
+            for (var start = 0; start < ordered.Count; start += PipelineChunk)
+            {
+                var chunk = ordered.GetRange(start, Math.Min(PipelineChunk, ordered.Count - start));
+                await AttachStoredAsync(chunk, cancellationToken).ConfigureAwait(false);
+                Parallel.ForEach(chunk, group => group.Prepare(group.Stored, now, source, time));
+                await writing.ConfigureAwait(false);
+                writing = WriteAsync(chunk, attempt: 0, now, source, pending, cancellationToken);
+            }
+
+            await writing.ConfigureAwait(false);
+        }
+        finally
+        {
+            // A failed lookup must not leave a write running unobserved.
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        for (var attempt = 1; attempt < MaxAttempts && pending.Count > 0; attempt++)
+        {
+            if (attempt > 1)
+            {
+                // Customers that clash again are being written right now (order events, visits): let that settle
+                // before reading them again.
+                await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+            }
+
+            var write = await RefreshAsync(pending, now, source, cancellationToken).ConfigureAwait(false);
             var retry = new List<CustomerGroup>();
-            await InsertAsync([.. pending.Where(g => g.Stored is null)], now, source, retry, cancellationToken).ConfigureAwait(false);
-            var batch = Math.Max(1, UpdateBatch >> (2 * attempt));
-            await UpdateAsync([.. pending.Where(g => g.Stored is not null && g.ChangedFields.Count > 0)], batch, now, source, retry, cancellationToken)
-                .ConfigureAwait(false);
+            await WriteAsync(write, attempt, now, source, retry, cancellationToken).ConfigureAwait(false);
             pending = retry;
         }
 
@@ -82,12 +109,29 @@ internal sealed partial class CustomerUpserter(
                 r.Row,
                 null,
                 "The customer kept changing while this row was applied; send the row again.",
-                group.Customer.Id)));
+                group.Stored?.Id)));
         }
 
         var outcome = Count(received, groups.Values, errors);
         Record(outcome, source, activity);
         return outcome;
+    }
+
+    /// <summary>Writes the new and the changed customers of <paramref name="groups"/>; those to try again go to <paramref name="retry"/>.</summary>
+    private async Task WriteAsync(
+        List<CustomerGroup> groups,
+        int attempt,
+        DateTimeOffset now,
+        string source,
+        List<CustomerGroup> retry,
+        CancellationToken cancellationToken)
+    {
+        await InsertAsync([.. groups.Where(g => g.Stored is null)], now, source, retry, cancellationToken).ConfigureAwait(false);
+        // After a clash, a smaller session; from the third round one customer per session, so one busy customer
+        // cannot keep failing the others.
+        var batch = attempt switch { 0 => UpdateBatch, 1 => UpdateBatch / 10, _ => 1 };
+        await UpdateAsync([.. groups.Where(g => g.Stored is not null && g.ChangedFields.Count > 0)], batch, now, source, retry, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -191,15 +235,7 @@ internal sealed partial class CustomerUpserter(
         if (raced.Count > 0)
         {
             LogRaced(logger, raced.Count);
-            await AttachStoredAsync(raced, cancellationToken).ConfigureAwait(false);
-            foreach (var group in raced)
-            {
-                group.Prepare(group.Stored, now, source, time);
-                if (group.Stored is null || group.ChangedFields.Count > 0)
-                {
-                    retry.Add(group);
-                }
-            }
+            retry.AddRange(raced);
         }
     }
 
@@ -228,31 +264,52 @@ internal sealed partial class CustomerUpserter(
             }
             catch (DocumentConflictException conflict) when (conflict.Kind == ConflictKind.VersionMismatch)
             {
-                // Nothing of the chunk was written. Reload all of it (only the clashing rows differ) and apply again.
+                // Nothing of the chunk was written: all of it is read again and re-applied in the next round.
                 LogClash(logger, chunk.Count);
-                await RefreshAsync(chunk, now, source, retry, cancellationToken).ConfigureAwait(false);
+                retry.AddRange(chunk);
             }
         }
     }
 
-    private async Task RefreshAsync(List<CustomerGroup> chunk, DateTimeOffset now, string source, List<CustomerGroup> retry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the customers of <paramref name="groups"/> again (by id, or by email for new ones and erased ones), applies
+    /// their rows onto the fresh copies, and returns those that still need a write.
+    /// </summary>
+    private async Task<List<CustomerGroup>> RefreshAsync(List<CustomerGroup> groups, DateTimeOffset now, string source, CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, Customer> fresh;
-        await using (var session = store.OpenSession())
+        var stored = groups.Where(g => g.Stored is not null).ToList();
+        if (stored.Count > 0)
         {
-            fresh = await session.LoadManyAsync<Customer>(chunk.Select(g => g.Stored!.Id), cancellationToken).ConfigureAwait(false);
+            IReadOnlyDictionary<string, Customer> fresh;
+            await using (var session = store.OpenSession())
+            {
+                fresh = await session.LoadManyAsync<Customer>(stored.Select(g => g.Stored!.Id), cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var group in stored)
+            {
+                // A customer erased meanwhile is created again: the rows say the person should be on file.
+                group.Stored = fresh.GetValueOrDefault(group.Stored!.Id);
+            }
         }
 
-        foreach (var group in chunk)
+        await AttachStoredAsync([.. groups.Where(g => g.Stored is null)], cancellationToken).ConfigureAwait(false);
+        var write = new List<CustomerGroup>(groups.Count);
+        foreach (var group in groups)
         {
-            // A customer erased meanwhile is created again: the rows say the person should be on file.
-            group.Prepare(fresh.GetValueOrDefault(group.Stored!.Id), now, source, time);
+            group.Prepare(group.Stored, now, source, time);
             if (group.Stored is null || group.ChangedFields.Count > 0)
             {
-                retry.Add(group);
+                write.Add(group);
             }
         }
+
+        return write;
     }
+
+    /// <summary>2, 4, 8 ... up to 100 ms, jittered so that retrying writers do not clash in step.</summary>
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(100, 1 << (attempt - 1)) * (0.5 + Random.Shared.NextDouble()));
 
     private static UpsertOutcome Count(int received, IEnumerable<CustomerGroup> groups, List<BulkRowError> errors)
     {

@@ -176,6 +176,21 @@ public sealed class BulkUpsertCustomersTests : HostFixture
         Assert.That(await StoredCustomers.ByEmailAsync(Factory, "a@broken.test"), Is.Null);
     }
 
+    [Test]
+    public async Task A_bulk_call_sent_again_with_its_idempotency_key_replays_the_first_answer()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var body = string.Join('\n', Enumerable.Range(1, 100).Select(i => $"{{\"email\":\"n{i}@idempotent.test\",\"customAttributes\":{{\"note\":\"{new string('x', 1000)}\"}}}}"));
+
+        using var first = await SendAsync(body, "application/x-ndjson", key);
+        using var again = await SendAsync(body, "application/x-ndjson", key);
+
+        Assert.That((first.StatusCode, again.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK)), await again.Content.ReadAsStringAsync());
+        Assert.That(again.Headers.TryGetValues("Idempotent-Replayed", out _), Is.True);
+        using var replayed = JsonDocument.Parse(await again.Content.ReadAsStringAsync());
+        Assert.That(replayed.RootElement.GetProperty("inserted").GetInt32(), Is.EqualTo(100), "the first answer, not a second run's");
+    }
+
     [TestCase("text/plain")]
     [TestCase("application/xml")]
     public async Task A_body_of_another_media_type_is_refused_as_unsupported(string contentType)
@@ -245,11 +260,16 @@ public sealed class BulkUpsertCustomersTests : HostFixture
         return document.RootElement.Clone();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string body, string contentType)
+    private async Task<HttpResponseMessage> SendAsync(string body, string contentType, string? idempotencyKey = null)
     {
-        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        return await Client.PostAsync(Url, content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Url) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await Client.SendAsync(request);
     }
 
     private static (int, int, int, int, int) Counts(JsonElement result) => (
