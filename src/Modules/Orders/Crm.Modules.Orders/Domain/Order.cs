@@ -54,6 +54,11 @@ internal sealed class Order : IDocument
 
     public static string SourceKeyOf(string source, string externalOrderId) => $"{source}:{externalOrderId}";
 
+    /// <summary>The source key of a validated input, as the order built from it will hold it.</summary>
+    public static string SourceKeyOf(OrderInput input) => SourceKeyOf(SourceOf(input), input.ExternalOrderId!.Trim());
+
+    public static string SourceOf(OrderInput input) => input.Source?.Trim().ToLowerInvariant() ?? DefaultSource;
+
     public OrderSnapshot ToSnapshot() => new()
     {
         OrderId = Id,

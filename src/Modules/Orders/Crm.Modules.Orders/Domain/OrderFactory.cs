@@ -49,7 +49,7 @@ internal sealed class OrderFactory(CurrencyConverter converter, TimeProvider tim
         }
 
         var now = time.GetUtcNow();
-        var source = input.Source?.Trim().ToLowerInvariant() ?? Order.DefaultSource;
+        var source = Order.SourceOf(input);
         var externalOrderId = input.ExternalOrderId!.Trim();
         var amount = input.Amount!.Value;
         return new Order

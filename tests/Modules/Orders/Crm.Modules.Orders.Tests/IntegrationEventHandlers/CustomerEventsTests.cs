@@ -68,6 +68,31 @@ public sealed class CustomerEventsTests : OrdersHostFixture
     }
 
     [Test]
+    public async Task An_order_sent_again_after_its_customer_was_erased_is_still_a_duplicate_by_post_and_in_bulk()
+    {
+        var customerId = await KnownCustomerAsync(UniqueEmail());
+        var row = new { source = "shop", externalOrderId = Unique("ext"), customerId, amount = 5m, currency = "USD" };
+        using var placed = await PostOrderAsync(row);
+        Assert.That((int)placed.StatusCode, Is.EqualTo(201));
+        var id = (await placed.ReadJsonAsync()).GetProperty("id").GetString();
+
+        await PublishAsync(new CustomerErasedIntegrationEvent(customerId, "gone@example.com"));
+        await Eventually.ThatAsync(async () =>
+        {
+            await using var session = Store.OpenSession();
+            return await session.LoadAsync<OrderCustomer>(customerId) is null;
+        }, "the Orders module forgets the customer");
+
+        using var again = await PostOrderAsync(row);
+        Assert.That((int)again.StatusCode, Is.EqualTo(200));
+        using var bulk = await Client.PostAsJsonAsync(Url("/api/v1/orders/bulk"), new[] { row });
+        var result = await bulk.ReadJsonAsync();
+        Assert.That(result.GetProperty("unchanged").GetInt32(), Is.EqualTo(1), result.GetRawText());
+        Assert.That(result.GetProperty("failed").GetInt32(), Is.Zero);
+        Assert.That(result.GetProperty("duplicates")[0].GetProperty("id").GetString(), Is.EqualTo(id));
+    }
+
+    [Test]
     public async Task The_export_section_orders_holds_every_order_of_the_person()
     {
         var email = UniqueEmail();
@@ -99,6 +124,21 @@ public sealed class CustomerEventsTests : OrdersHostFixture
         Assert.That((int)response.StatusCode, Is.EqualTo(200), export.GetRawText());
         var orders = export.GetProperty("sections").GetProperty("orders");
         Assert.That(orders.EnumerateArray().Select(o => o.GetProperty("id").GetString()), Is.EqualTo(new[] { order }));
+    }
+
+    [Test]
+    public async Task Deleting_a_customer_through_the_api_removes_their_email_from_their_orders()
+    {
+        var email = UniqueEmail();
+        using var created = await Client.PostAsJsonAsync(Url("/api/v1/customers"), new { email, name = "Forget Me" });
+        var customerId = (await created.ReadJsonAsync()).GetProperty("id").GetString()!;
+        var order = (await PlaceAsync(email: email, amount: 9m)).GetProperty("id").GetString()!;
+
+        using var deleted = await Client.DeleteAsync(Url($"/api/v1/customers/{customerId}"));
+        Assert.That((int)deleted.StatusCode, Is.LessThan(300), await deleted.Content.ReadAsStringAsync());
+
+        await Eventually.ThatAsync(async () => (await LoadOrderAsync(order))?.CustomerEmail is null, "the order forgets the email");
+        Assert.That((await LoadOrderAsync(order))!.Amount, Is.EqualTo(9m));
     }
 
     [Test]

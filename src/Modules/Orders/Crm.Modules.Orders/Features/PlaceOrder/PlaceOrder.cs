@@ -34,8 +34,7 @@ internal sealed partial class PlaceOrderHandler(
 {
     public async ValueTask<Result<PlaceOrderResult>> Handle(PlaceOrder request, CancellationToken cancellationToken)
     {
-        var source = request.Source?.Trim().ToLowerInvariant() ?? Order.DefaultSource;
-        var sourceKey = Order.SourceKeyOf(source, request.ExternalOrderId!.Trim());
+        var sourceKey = Order.SourceKeyOf(request);
 
         await using var session = store.OpenSession();
         if (await FindAsync(session, sourceKey, cancellationToken).ConfigureAwait(false) is { } existing)

@@ -6,6 +6,7 @@ using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Web;
 using Crm.SharedKernel.Web.Bulk;
+using FluentValidation.Results;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -62,15 +63,25 @@ internal sealed partial class PlaceOrdersInBulkHandler(
 
         // The store has one writer: while it writes one chunk, the next is checked and built, so the writer never waits on us.
         Task<ChunkWritten>? writing = null;
-        foreach (var chunk in request.Rows.Chunk(ChunkSize))
+        try
         {
-            var prepared = await PrepareAsync(chunk, errors, failedRows, cancellationToken).ConfigureAwait(false);
-            if (writing is not null)
+            foreach (var chunk in request.Rows.Chunk(ChunkSize))
             {
-                inserted += Collect(await writing.ConfigureAwait(false), errors, failedRows, duplicates);
-            }
+                var prepared = await PrepareAsync(chunk, errors, failedRows, duplicates, cancellationToken).ConfigureAwait(false);
+                if (writing is not null)
+                {
+                    inserted += Collect(await writing.ConfigureAwait(false), errors, failedRows, duplicates);
+                }
 
-            writing = WriteAsync(prepared, cancellationToken);
+                writing = WriteAsync(prepared, cancellationToken);
+            }
+        }
+        catch when (writing is not null)
+        {
+            // Preparing failed (cancelled, store down) while a write ran: let it end, so no fault goes unobserved.
+            await writing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                .ConfigureAwait(false);
+            throw;
         }
 
         if (writing is not null)
@@ -79,6 +90,7 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         }
 
         errors.Sort((a, b) => a.Row.CompareTo(b.Row));
+        duplicates.Sort((a, b) => a.Row.CompareTo(b.Row));
         var received = request.Rows.Count;
         var failed = failedRows.Count;
         OrdersTelemetry.CountPlaced("bulk", inserted);
@@ -104,16 +116,31 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         return written.Inserted;
     }
 
-    /// <summary>Checks a chunk's rows and builds their orders; rows that fail are reported and left out.</summary>
+    /// <summary>
+    /// Checks a chunk's rows and builds their orders; rows that fail are reported and left out. As for a single POST,
+    /// a re-sent order is a duplicate even when it could not be recorded today (its customer erased, its rate gone).
+    /// </summary>
     private async Task<PreparedChunk> PrepareAsync(
         BulkRow<OrderInput>[] chunk,
         List<BulkRowError> errors,
         HashSet<int> failedRows,
+        List<BulkRowError> duplicates,
         CancellationToken cancellationToken)
     {
-        var valid = new List<(int Row, OrderInput Input)>(chunk.Length);
-        foreach (var row in chunk)
+        // Rules are pure and the validator is thread-safe: check the rows on every core, then report in row order.
+        var validations = new ValidationResult?[chunk.Length];
+        Parallel.For(0, chunk.Length, i =>
         {
+            if (chunk[i].IsValid)
+            {
+                validations[i] = _validator.Validate(chunk[i].Value!);
+            }
+        });
+
+        var valid = new List<(int Row, OrderInput Input)>(chunk.Length);
+        for (var i = 0; i < chunk.Length; i++)
+        {
+            var row = chunk[i];
             if (!row.IsValid)
             {
                 errors.Add(row.Error ?? new BulkRowError(row.Row, null, "must be a JSON object"));
@@ -121,8 +148,7 @@ internal sealed partial class PlaceOrdersInBulkHandler(
                 continue;
             }
 
-            var validation = _validator.Validate(row.Value);
-            if (!validation.IsValid)
+            if (validations[i] is { IsValid: false } validation)
             {
                 errors.AddRange(BulkRowErrors.From(row.Row, validation));
                 failedRows.Add(row.Row);
@@ -139,19 +165,38 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         }
 
         var prepared = new PreparedChunk(new List<Order>(valid.Count), new List<int>(valid.Count));
-        foreach (var (row, input) in valid)
+        var refused = new List<(int Row, string SourceKey, Error Error)>();
+        var built = new Result<Order>[valid.Count];
+        Parallel.For(0, valid.Count, i => built[i] = factory.Create(valid[i].Input, directory));
+        for (var i = 0; i < valid.Count; i++)
         {
-            var created = factory.Create(input, directory);
+            var (row, input) = valid[i];
+            var created = built[i];
             if (created.IsFailure)
             {
-                OrdersTelemetry.CountFailure(created.Error.Code);
-                errors.AddRange(BulkRowErrors.From(row, created.Error));
-                failedRows.Add(row);
+                refused.Add((row, Order.SourceKeyOf(input), created.Error));
                 continue;
             }
 
             prepared.Orders.Add(created.Value);
             prepared.RowOf.Add(row);
+        }
+
+        if (refused.Count > 0)
+        {
+            var holders = await HoldersOfAsync(refused.Select(r => r.SourceKey), cancellationToken).ConfigureAwait(false);
+            foreach (var (row, sourceKey, error) in refused)
+            {
+                if (holders.TryGetValue(sourceKey, out var holder))
+                {
+                    duplicates.Add(new BulkRowError(row, "externalOrderId", DuplicateReason, holder));
+                    continue;
+                }
+
+                OrdersTelemetry.CountFailure(error.Code);
+                errors.AddRange(BulkRowErrors.From(row, error));
+                failedRows.Add(row);
+            }
         }
 
         return prepared;
@@ -182,20 +227,9 @@ internal sealed partial class PlaceOrdersInBulkHandler(
     /// </summary>
     private async Task<ChunkWritten> ReportRefusedAsync(BulkWriteResult result, PreparedChunk chunk, CancellationToken cancellationToken)
     {
-        var keys = result.Errors.Where(e => e.Kind == ConflictKind.DuplicateKey).Select(e => chunk.Orders[e.Index].SourceKey).Distinct(StringComparer.Ordinal).ToList();
-        var holders = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using (var session = store.OpenSession())
-        {
-            foreach (var batch in keys.Chunk(500))
-            {
-                var wanted = batch.ToList();
-                var found = await session.Query<Order>().Where(o => wanted.Contains(o.SourceKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var order in found)
-                {
-                    holders[order.SourceKey] = order.Id;
-                }
-            }
-        }
+        var holders = await HoldersOfAsync(
+            result.Errors.Where(e => e.Kind == ConflictKind.DuplicateKey).Select(e => chunk.Orders[e.Index].SourceKey),
+            cancellationToken).ConfigureAwait(false);
 
         var errors = new List<BulkRowError>();
         var duplicates = new List<BulkRowError>();
@@ -214,6 +248,24 @@ internal sealed partial class PlaceOrdersInBulkHandler(
         }
 
         return new ChunkWritten(result.Inserted, errors, duplicates);
+    }
+
+    /// <summary>The ids of the stored orders holding <paramref name="sourceKeys"/>, by source key.</summary>
+    private async Task<Dictionary<string, string>> HoldersOfAsync(IEnumerable<string> sourceKeys, CancellationToken cancellationToken)
+    {
+        var holders = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var session = store.OpenSession();
+        foreach (var batch in sourceKeys.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            var wanted = batch.ToList();
+            var found = await session.Query<Order>().Where(o => wanted.Contains(o.SourceKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var order in found)
+            {
+                holders[order.SourceKey] = order.Id;
+            }
+        }
+
+        return holders;
     }
 
     private sealed record PreparedChunk(List<Order> Orders, List<int> RowOf);

@@ -107,6 +107,22 @@ public sealed class ChangeOrderStatusTests : OrdersHostFixture
         Assert.That(errors.TryGetProperty("status", out _), Is.True, errors.GetRawText());
     }
 
+    [TestCase("null")]
+    [TestCase("")]
+    [TestCase("{\"status\": 3}")]
+    public async Task A_status_body_that_is_no_object_with_a_status_is_a_400_not_a_500(string body)
+    {
+        var id = await PlacedOrderAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Patch, Url($"/api/v1/orders/{id}/status"))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+
+        using var response = await Client.SendAsync(request);
+
+        await response.ReadProblemAsync(400);
+    }
+
     [Test]
     public async Task A_status_body_that_is_not_json_is_a_415()
     {

@@ -255,6 +255,18 @@ public sealed class PlaceOrderTests : OrdersHostFixture
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("line 2"));
     }
 
+    [TestCase("null")]
+    [TestCase("[]")]
+    [TestCase("")]
+    [TestCase("{\"externalOrderId\": \"x\", \"customerEmail\": \"a@example.com\", \"amount\": 1, \"currency\": \"USD\", \"items\": [null]}")]
+    public async Task A_body_that_is_no_order_is_a_400_not_a_500(string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await Client.PostAsync(Url("/api/v1/orders"), content);
+
+        await response.ReadProblemAsync(400);
+    }
+
     [Test]
     public async Task A_wrong_json_type_is_a_400_not_a_500()
     {

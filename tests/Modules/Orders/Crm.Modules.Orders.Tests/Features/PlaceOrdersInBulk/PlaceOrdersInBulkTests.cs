@@ -40,6 +40,27 @@ public sealed class PlaceOrdersInBulkTests : OrdersHostFixture
     }
 
     [Test]
+    public async Task Rows_naming_known_customers_by_id_or_email_carry_both()
+    {
+        var email = UniqueEmail();
+        var customerId = await KnownCustomerAsync(email);
+        var rows = new object[]
+        {
+            new { externalOrderId = Unique("ext"), customerId, amount = 1m, currency = "USD" },
+            new { externalOrderId = Unique("ext"), customerEmail = email.ToUpperInvariant(), amount = 2m, currency = "USD" },
+        };
+
+        using var response = await Client.PostAsJsonAsync(Url("/api/v1/orders/bulk"), rows);
+        Assert.That((await response.ReadJsonAsync()).GetProperty("inserted").GetInt32(), Is.EqualTo(2));
+
+        using var list = await Client.GetAsync(Url($"/api/v1/orders?customerId={customerId}"));
+        var items = (await list.ReadJsonAsync()).GetProperty("items").EnumerateArray().ToList();
+        Assert.That(items, Has.Count.EqualTo(2));
+        Assert.That(items.Select(o => (o.GetProperty("customerId").GetString(), o.GetProperty("customerEmail").GetString())),
+            Is.All.EqualTo((customerId, email)));
+    }
+
+    [Test]
     public async Task Ndjson_rows_are_read_one_per_line_and_a_line_that_is_not_json_fails_alone()
     {
         var email = UniqueEmail();
@@ -85,6 +106,21 @@ public sealed class PlaceOrdersInBulkTests : OrdersHostFixture
         await Eventually.ThatAsync(() => Task.FromResult(Events.PlacedFor(marker.GetProperty("id").GetString()!) == 1), "the later order's event arrives");
         Assert.That(Events.PlacedWithExternalId(a), Is.EqualTo(1));
         Assert.That(Events.PlacedWithExternalId(b), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Rows_that_are_not_objects_fail_alone()
+    {
+        var email = UniqueEmail();
+        var body = "[null, 5, \"text\", " + JsonSerializer.Serialize(Row(Unique("ext"), email, 1m)) + "]";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await Client.PostAsync(Url("/api/v1/orders/bulk"), content);
+        var result = await response.ReadJsonAsync();
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), result.GetRawText());
+        Assert.That(result.GetProperty("inserted").GetInt32(), Is.EqualTo(1));
+        Assert.That(result.GetProperty("failed").GetInt32(), Is.EqualTo(3));
     }
 
     [Test]
