@@ -420,7 +420,7 @@ internal sealed class IngestionBenchmark(IngestionSettings settings, string work
     }
 
     private string CallsText(int calls) =>
-        string.Create(CultureInfo.InvariantCulture, $"{calls} calls of <= {settings.RowsPerCall:N0}, {Math.Min(calls, settings.CallsInFlight)} in flight");
+        string.Create(CultureInfo.InvariantCulture, $"{calls} call{(calls == 1 ? "" : "s")} of <= {settings.RowsPerCall:N0}, {Math.Min(calls, settings.CallsInFlight)} in flight");
 
     private static DemoCustomer WithTag(DemoCustomer customer, string tag) => customer with { Tags = [.. customer.Tags, tag] };
 }
