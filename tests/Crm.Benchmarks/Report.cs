@@ -50,9 +50,11 @@ internal static class Report
         return sorted[sorted.Length / 2];
     }
 
-    public static void Print(string title, IReadOnlyList<Row> rows)
+    private static readonly string[] PortHeaders = ["work", "Crm port", "plain SQLite", "port/plain", "target", "met"];
+
+    public static void Print(string title, IReadOnlyList<Row> rows, string[]? headers = null)
     {
-        string[] headers = ["work", "Crm port", "plain SQLite", "port/plain", "target", "met"];
+        headers ??= PortHeaders;
         var cells = rows.Select(r => new[] { r.Work, r.Port, r.Raw, r.Ratio, r.Target, r.Met switch { true => "yes", false => "NO", null => "" } }).ToList();
         var widths = headers.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
         Console.WriteLine();

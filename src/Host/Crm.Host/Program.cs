@@ -1,4 +1,5 @@
 using Crm.Host.Composition;
+using Crm.Host.Demo;
 using Crm.Modules.AI;
 using Crm.Modules.Campaigns;
 using Crm.Modules.Customers;
@@ -8,7 +9,7 @@ using Crm.Modules.Segments;
 using Crm.SharedKernel.Infrastructure;
 using Crm.SharedKernel.Web;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(DemoSeeding.Arguments(args));
 var configuration = builder.Configuration;
 
 builder.AddCrmLogging().AddCrmObservability();
@@ -27,7 +28,8 @@ builder.Services
     .AddIdentityModule(configuration)
     .AddCrmMediator()
     .AddCrmApi(configuration)
-    .AddCrmHealthChecks(configuration);
+    .AddCrmHealthChecks(configuration)
+    .AddDemoSeeding(configuration);
 
 var app = builder.Build();
 

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Crm.Testing;
+
+namespace Crm.Benchmarks;
+
+/// <summary>
+/// The host as it is deployed: its own process (the Release build copied beside the harness), Production settings,
+/// a free loopback port and a SQLite file of its own, so the figures are the deployed host's and the harness's
+/// work does not share its process.
+/// </summary>
+internal sealed class HostProcess : IAsyncDisposable
+{
+    private const int KeptLines = 200;
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private HostProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<HostProcess> StartAsync(string databasePath, CancellationToken cancellationToken)
+    {
+        var port = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture);
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Crm.Host.dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(address.ToString().TrimEnd('/'));
+        start.ArgumentList.Add($"--Storage:Path={databasePath}");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        var host = new HostProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), address);
+        host._process.OutputDataReceived += (_, e) => host.Keep(e.Data);
+        host._process.ErrorDataReceived += (_, e) => host.Keep(e.Data);
+        host._process.BeginOutputReadLine();
+        host._process.BeginErrorReadLine();
+        try
+        {
+            await host.WaitUntilReadyAsync(cancellationToken);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        return host;
+    }
+
+    /// <summary>The host's last lines of output, for a failure message.</summary>
+    public string Output => string.Join(Environment.NewLine, _output);
+
+    /// <summary>The host's peak working set so far (Linux reads it from /proc).</summary>
+    public long PeakWorkingSetBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.PeakWorkingSet64;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        _output.Enqueue(line ?? string.Empty);
+        while (_output.Count > KeptLines && _output.TryDequeue(out _))
+        {
+        }
+    }
+
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = Address };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The host was not ready within 60 s:{Environment.NewLine}{Output}");
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The host exited with {_process.ExitCode}:{Environment.NewLine}{Output}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative), deadline.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // Out of time mid-request: the check above reports it with the host's output.
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+}
