@@ -23,7 +23,7 @@ internal sealed partial class CustomerImportWorker(
     {
         try
         {
-            await RecoverAsync(stoppingToken).ConfigureAwait(false);
+            await RecoverUntilTheStoreAnswersAsync(stoppingToken).ConfigureAwait(false);
             await foreach (var jobId in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 await RunAsync(jobId, stoppingToken).ConfigureAwait(false);
@@ -46,6 +46,29 @@ internal sealed partial class CustomerImportWorker(
         {
             // The runner records what it can on the job; a fault here (the store down) must not stop later jobs.
             LogFault(logger, fault, jobId);
+        }
+    }
+
+    /// <summary>
+    /// A store that is down at start (MongoDB unreachable) must not stop the host: this worker is a background
+    /// service, whose exception would end the process. It tries again until the store answers.
+    /// </summary>
+    private async Task RecoverUntilTheStoreAnswersAsync(CancellationToken stoppingToken)
+    {
+        var wait = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                await RecoverAsync(stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (StoreUnavailableException fault)
+            {
+                LogRecoveryDeferred(logger, fault, wait);
+                await Task.Delay(wait, time, stoppingToken).ConfigureAwait(false);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+            }
         }
     }
 
@@ -86,4 +109,7 @@ internal sealed partial class CustomerImportWorker(
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Import {ImportId} was running when the server stopped; marked failed")]
     private static partial void LogAbandoned(ILogger logger, string importId);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "The store is unavailable; import recovery tries again in {Wait}")]
+    private static partial void LogRecoveryDeferred(ILogger logger, Exception exception, TimeSpan wait);
 }
