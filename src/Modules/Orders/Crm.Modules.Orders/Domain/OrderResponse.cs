@@ -1,3 +1,4 @@
+using Crm.SharedKernel.Web;
 namespace Crm.Modules.Orders.Domain;
 
 /// <summary>An order as the API shows it. <see cref="Status"/> is the lower-case name (<c>placed</c>, <c>paid</c>, ...).</summary>

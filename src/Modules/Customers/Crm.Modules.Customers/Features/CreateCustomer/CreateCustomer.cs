@@ -87,7 +87,7 @@ internal sealed class CreateCustomerEndpoint : ICarterModule
         var result = await sender.Send(new CreateCustomer(input.Value), cancellationToken);
         return result.ToHttpResult(customer =>
         {
-            httpContext.Response.Headers.ETag = CustomersApi.ETagOf(customer.Version);
+            httpContext.Response.Headers.ETag = EntityTags.Of(customer.Version);
             return TypedResults.Created(CustomersApi.LocationOf(customer.Id), customer);
         });
     }

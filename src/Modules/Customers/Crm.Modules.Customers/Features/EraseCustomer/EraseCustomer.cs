@@ -34,7 +34,7 @@ internal sealed class EraseCustomerHandler(IDocumentStore store, TimeProvider ti
                     return CustomerErrors.NotFound;
                 }
 
-                if (request.IfMatch is { } ifMatch && !CustomersApi.IfMatchHolds(ifMatch, customer.Version))
+                if (request.IfMatch is { } ifMatch && !EntityTags.IfMatchHolds(ifMatch, customer.Version))
                 {
                     return CustomerErrors.StaleVersion;
                 }
@@ -73,7 +73,7 @@ internal sealed class EraseCustomerEndpoint : ICarterModule
 
     private static async Task<IResult> HandleAsync(string id, HttpContext httpContext, ISender sender, CancellationToken cancellationToken)
     {
-        var result = await sender.Send(new EraseCustomer(id, CustomersApi.IfMatchOf(httpContext.Request)), cancellationToken);
+        var result = await sender.Send(new EraseCustomer(id, EntityTags.IfMatchOf(httpContext.Request)), cancellationToken);
         return result.ToHttpResult(TypedResults.NoContent);
     }
 }

@@ -41,7 +41,7 @@ internal sealed class GetCustomerEndpoint : ICarterModule
         var result = await sender.Send(new GetCustomer(id), cancellationToken);
         return result.ToHttpResult(customer =>
         {
-            var etag = CustomersApi.ETagOf(customer.Version);
+            var etag = EntityTags.Of(customer.Version);
             httpContext.Response.Headers.ETag = etag;
             return httpContext.Request.Headers.IfNoneMatch.ToString() == etag
                 ? TypedResults.StatusCode(StatusCodes.Status304NotModified)

@@ -46,7 +46,7 @@ internal sealed class PatchCustomerHandler(
                     return CustomerErrors.NotFound;
                 }
 
-                if (request.IfMatch is { } ifMatch && !CustomersApi.IfMatchHolds(ifMatch, customer.Version))
+                if (request.IfMatch is { } ifMatch && !EntityTags.IfMatchHolds(ifMatch, customer.Version))
                 {
                     return CustomerErrors.StaleVersion;
                 }
@@ -163,10 +163,10 @@ internal sealed class PatchCustomerEndpoint : ICarterModule
             return invalid.ToProblem();
         }
 
-        var result = await sender.Send(new PatchCustomer(id, body.Value, CustomersApi.IfMatchOf(httpContext.Request)), cancellationToken);
+        var result = await sender.Send(new PatchCustomer(id, body.Value, EntityTags.IfMatchOf(httpContext.Request)), cancellationToken);
         return result.ToHttpResult(customer =>
         {
-            httpContext.Response.Headers.ETag = CustomersApi.ETagOf(customer.Version);
+            httpContext.Response.Headers.ETag = EntityTags.Of(customer.Version);
             return TypedResults.Ok(customer);
         });
     }

@@ -52,7 +52,7 @@ internal sealed partial class ChangeOrderStatusHandler(
                 return OrderErrors.NotFound;
             }
 
-            if (!EntityTags.Matches(request.IfMatch, order.Version))
+            if (request.IfMatch is { } ifMatch && !EntityTags.IfMatchHolds(ifMatch, order.Version))
             {
                 return Stale;
             }
