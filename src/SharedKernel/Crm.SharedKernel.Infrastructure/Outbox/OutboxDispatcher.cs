@@ -136,28 +136,50 @@ internal sealed partial class OutboxDispatcher(
             return false;
         }
 
-        var aggregates = batch.GroupBy(m => m.AggregateId).Select(g => g.ToList()).ToList();
-        var waiting = (await ledger.PendingForAggregatesAsync([.. aggregates.Select(a => a[0].AggregateId)], inFlight).ConfigureAwait(false))
-            .ToLookup(d => d.AggregateId, d => d.QueueKey);
+        var aggregateIds = batch.Select(m => m.AggregateId).Distinct(StringComparer.Ordinal).ToList();
+        var waiting = (await ledger.PendingForAggregatesAsync(aggregateIds, inFlight).ConfigureAwait(false))
+            .Select(d => d.QueueKey)
+            .ToHashSet(StringComparer.Ordinal);
 
+        // Each message is read once however many handlers receive it; it is dispatched once every handler has had it.
         var done = new ConcurrentBag<long>();
+        var remaining = new int[batch.Count];
+        var deliveries = new Dictionary<IntegrationEventSubscription, List<(int Index, EventEnvelope Envelope)>>();
+        var subscribers = new Dictionary<string, (Type? Type, IntegrationEventSubscription[] Subscriptions)>(StringComparer.Ordinal);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var message = batch[i];
+            if (!subscribers.TryGetValue(message.EventType, out var found))
+            {
+                // An event type nobody in this process declared has no subscribers here.
+                var type = registry.FindEventType(message.EventType);
+                subscribers[message.EventType] = found = (type, type is null ? [] : [.. registry.SubscriptionsFor(type)]);
+            }
+
+            var (eventType, subscriptions) = found;
+            if (subscriptions.Length == 0)
+            {
+                done.Add(message.Sequence);
+                continue;
+            }
+
+            var envelope = new EventEnvelope(message, eventType!);
+            remaining[i] = subscriptions.Length;
+            foreach (var subscription in subscriptions)
+            {
+                if (!deliveries.TryGetValue(subscription, out var list))
+                {
+                    deliveries[subscription] = list = [];
+                }
+
+                list.Add((i, envelope));
+            }
+        }
+
         ExceptionDispatchInfo? failure = null;
         try
         {
-            await ForEachAsync(aggregates, async messages =>
-            {
-                var blocked = waiting[messages[0].AggregateId].ToHashSet(StringComparer.Ordinal);
-                foreach (var message in messages)
-                {
-                    if (stoppingToken.IsCancellationRequested)
-                    {
-                        return;
-                    }
-
-                    await DispatchAsync(message, blocked, inFlight).ConfigureAwait(false);
-                    done.Add(message.Sequence);
-                }
-            }).ConfigureAwait(false);
+            await Task.WhenAll(deliveries.Select(d => DispatchToAsync(d.Key, d.Value, waiting, Done, stoppingToken, inFlight))).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -172,40 +194,137 @@ internal sealed partial class OutboxDispatcher(
 
         failure?.Throw();
         return batch.Count == _options.BatchSize && !stoppingToken.IsCancellationRequested;
+
+        void Done(int index)
+        {
+            if (Interlocked.Decrement(ref remaining[index]) == 0)
+            {
+                done.Add(batch[index].Sequence);
+            }
+        }
     }
 
-    /// <summary>One message to every subscription of its type. <paramref name="blocked"/> holds the queues of this aggregate that wait for a retry.</summary>
-    private async Task DispatchAsync(OutboxMessage message, HashSet<string> blocked, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pass's messages for one handler, in commit order. They go in rounds: the first message of each aggregate,
+    /// then the second of each, and so on, so a round holds distinct aggregates and is delivered in batches of up to
+    /// <see cref="OutboxDispatcherOptions.DeliveryBatchSize"/> per commit; a round starts when the one before has
+    /// finished, which keeps each aggregate's events in order. <paramref name="waiting"/> holds the queues that wait
+    /// for a retry; later events of those queue behind.
+    /// </summary>
+    private async Task DispatchToAsync(
+        IntegrationEventSubscription subscription,
+        List<(int Index, EventEnvelope Envelope)> messages,
+        HashSet<string> waiting,
+        Action<int> done,
+        CancellationToken stoppingToken,
+        CancellationToken inFlight)
     {
-        // An event type nobody in this process declared has no subscribers here.
-        if (registry.FindEventType(message.EventType) is not { } eventType)
+        var rounds = new List<List<(int Index, EventEnvelope Envelope)>>();
+        var position = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var item in messages)
         {
-            return;
+            var aggregateId = item.Envelope.Message.AggregateId;
+            var round = position.GetValueOrDefault(aggregateId);
+            position[aggregateId] = round + 1;
+            if (round == rounds.Count)
+            {
+                rounds.Add([]);
+            }
+
+            rounds[round].Add(item);
         }
 
-        var envelope = new EventEnvelope(message, eventType);
-        foreach (var subscription in registry.SubscriptionsFor(eventType))
+        var blocked = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var round in rounds)
         {
-            var queue = DeliveryRecord.QueueKeyFor(subscription.HandlerName, message.AggregateId);
-            if (blocked.Contains(queue))
+            if (stoppingToken.IsCancellationRequested)
             {
-                await ledger.QueueBehindAsync(message, subscription, cancellationToken).ConfigureAwait(false);
-                continue;
+                return;
             }
 
-            var error = await delivery.DeliverAsync(envelope, subscription, pending: null, next: null, cancellationToken).ConfigureAwait(false);
-            if (error is null)
+            var deliverable = new List<(int Index, EventEnvelope Envelope)>(round.Count);
+            var behind = new List<(int Index, EventEnvelope Envelope)>();
+            foreach (var item in round)
             {
-                continue;
+                var aggregateId = item.Envelope.Message.AggregateId;
+                var queued = blocked.ContainsKey(aggregateId) || waiting.Contains(DeliveryRecord.QueueKeyFor(subscription.HandlerName, aggregateId));
+                (queued ? behind : deliverable).Add(item);
             }
 
-            if (await ledger.RecordFirstFailureAsync(message, subscription, error, cancellationToken).ConfigureAwait(false))
+            if (behind.Count > 0)
             {
-                blocked.Add(queue);
+                await ledger.QueueBehindAsync([.. behind.Select(b => b.Envelope.Message)], subscription, inFlight).ConfigureAwait(false);
+                foreach (var item in behind)
+                {
+                    done(item.Index);
+                }
             }
 
-            Volatile.Write(ref _failuresRecorded, 1);
+            await ForEachAsync(deliverable.Chunk(_options.DeliveryBatchSize).ToList(), async chunk =>
+            {
+                var offset = 0;
+                while (offset < chunk.Length && !stoppingToken.IsCancellationRequested)
+                {
+                    var part = chunk[offset..];
+                    var outcome = await delivery.DeliverBatchAsync([.. part.Select(p => p.Envelope)], subscription, inFlight).ConfigureAwait(false);
+                    for (var i = 0; i < outcome.Taken; i++)
+                    {
+                        if (!outcome.Committed)
+                        {
+                            await DeliverAloneAsync(part[i].Envelope, subscription, blocked, inFlight).ConfigureAwait(false);
+                        }
+
+                        done(part[i].Index);
+                    }
+
+                    foreach (var (index, failure) in outcome.Failed)
+                    {
+                        await RecordFailureAsync(part[index].Envelope.Message, subscription, failure, blocked, inFlight).ConfigureAwait(false);
+                    }
+
+                    if (outcome.Taken == 0)
+                    {
+                        // The first event of a batch follows no staged change, so only a handler that commits by itself
+                        // gets here: it runs alone, in a session of its own.
+                        await DeliverAloneAsync(part[0].Envelope, subscription, blocked, inFlight).ConfigureAwait(false);
+                        done(part[0].Index);
+                        offset++;
+                    }
+
+                    offset += outcome.Taken;
+                }
+            }).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>One message to one handler in a session of its own; a failure is recorded and blocks the aggregate's later events.</summary>
+    private async Task DeliverAloneAsync(
+        EventEnvelope envelope,
+        IntegrationEventSubscription subscription,
+        ConcurrentDictionary<string, bool> blocked,
+        CancellationToken cancellationToken)
+    {
+        var error = await delivery.DeliverAsync(envelope, subscription, pending: null, next: null, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            await RecordFailureAsync(envelope.Message, subscription, error, blocked, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records a first failed attempt; while the delivery is pending, the aggregate's later events for the handler queue behind it.</summary>
+    private async Task RecordFailureAsync(
+        OutboxMessage message,
+        IntegrationEventSubscription subscription,
+        Exception error,
+        ConcurrentDictionary<string, bool> blocked,
+        CancellationToken cancellationToken)
+    {
+        if (await ledger.RecordFirstFailureAsync(message, subscription, error, cancellationToken).ConfigureAwait(false))
+        {
+            blocked[message.AggregateId] = true;
+        }
+
+        Volatile.Write(ref _failuresRecorded, 1);
     }
 
     /// <summary>Attempts the pending deliveries that are due, each queue from its front.</summary>
