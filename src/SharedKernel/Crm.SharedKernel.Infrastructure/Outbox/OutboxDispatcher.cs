@@ -144,7 +144,8 @@ internal sealed partial class OutboxDispatcher(
         // Each message is read once however many handlers receive it; it is dispatched once every handler has had it.
         var done = new ConcurrentBag<long>();
         var remaining = new int[batch.Count];
-        var deliveries = new Dictionary<IntegrationEventSubscription, List<(int Index, EventEnvelope Envelope)>>();
+        var rounds = new List<List<(int Index, EventEnvelope Envelope, IntegrationEventSubscription[] Subscriptions)>>();
+        var position = new Dictionary<string, int>(StringComparer.Ordinal);
         var subscribers = new Dictionary<string, (Type? Type, IntegrationEventSubscription[] Subscriptions)>(StringComparer.Ordinal);
         for (var i = 0; i < batch.Count; i++)
         {
@@ -163,23 +164,52 @@ internal sealed partial class OutboxDispatcher(
                 continue;
             }
 
-            var envelope = new EventEnvelope(message, eventType!);
+            // Round k holds the k-th message of each aggregate: distinct aggregates, which may share a commit.
             remaining[i] = subscriptions.Length;
-            foreach (var subscription in subscriptions)
+            var round = position.GetValueOrDefault(message.AggregateId);
+            position[message.AggregateId] = round + 1;
+            if (round == rounds.Count)
             {
-                if (!deliveries.TryGetValue(subscription, out var list))
-                {
-                    deliveries[subscription] = list = [];
-                }
-
-                list.Add((i, envelope));
+                rounds.Add([]);
             }
+
+            rounds[round].Add((i, new EventEnvelope(message, eventType!), subscriptions));
+        }
+
+        var blocked = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var queue in waiting)
+        {
+            blocked[queue] = true;
         }
 
         ExceptionDispatchInfo? failure = null;
         try
         {
-            await Task.WhenAll(deliveries.Select(d => DispatchToAsync(d.Key, d.Value, waiting, Done, stoppingToken, inFlight))).ConfigureAwait(false);
+            // A round starts when the one before has finished, so each aggregate's events keep their order for every handler.
+            foreach (var round in rounds)
+            {
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                var perHandler = new Dictionary<IntegrationEventSubscription, List<(int Index, EventEnvelope Envelope)>>();
+                foreach (var (index, envelope, subscriptions) in round)
+                {
+                    foreach (var subscription in subscriptions)
+                    {
+                        if (!perHandler.TryGetValue(subscription, out var list))
+                        {
+                            perHandler[subscription] = list = [];
+                        }
+
+                        list.Add((index, envelope));
+                    }
+                }
+
+                await Task.WhenAll(perHandler.Select(h => DispatchRoundAsync(h.Key, h.Value, blocked, Done, stoppingToken, inFlight)))
+                    .ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -195,6 +225,7 @@ internal sealed partial class OutboxDispatcher(
         failure?.Throw();
         return batch.Count == _options.BatchSize && !stoppingToken.IsCancellationRequested;
 
+        // A message is dispatched once every handler has had it.
         void Done(int index)
         {
             if (Interlocked.Decrement(ref remaining[index]) == 0)
@@ -205,96 +236,69 @@ internal sealed partial class OutboxDispatcher(
     }
 
     /// <summary>
-    /// The pass's messages for one handler, in commit order. They go in rounds: the first message of each aggregate,
-    /// then the second of each, and so on, so a round holds distinct aggregates and is delivered in batches of up to
-    /// <see cref="OutboxDispatcherOptions.DeliveryBatchSize"/> per commit; a round starts when the one before has
-    /// finished, which keeps each aggregate's events in order. <paramref name="waiting"/> holds the queues that wait
-    /// for a retry; later events of those queue behind.
+    /// One round's messages (distinct aggregates) for one handler, in commit order, in batches of up to
+    /// <see cref="OutboxDispatcherOptions.DeliveryBatchSize"/> per commit. <paramref name="blocked"/> holds the
+    /// queues that wait for a retry; their events queue behind.
     /// </summary>
-    private async Task DispatchToAsync(
+    private async Task DispatchRoundAsync(
         IntegrationEventSubscription subscription,
-        List<(int Index, EventEnvelope Envelope)> messages,
-        HashSet<string> waiting,
+        List<(int Index, EventEnvelope Envelope)> round,
+        ConcurrentDictionary<string, bool> blocked,
         Action<int> done,
         CancellationToken stoppingToken,
         CancellationToken inFlight)
     {
-        var rounds = new List<List<(int Index, EventEnvelope Envelope)>>();
-        var position = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var item in messages)
+        var deliverable = new List<(int Index, EventEnvelope Envelope)>(round.Count);
+        var behind = new List<(int Index, EventEnvelope Envelope)>();
+        foreach (var item in round)
         {
-            var aggregateId = item.Envelope.Message.AggregateId;
-            var round = position.GetValueOrDefault(aggregateId);
-            position[aggregateId] = round + 1;
-            if (round == rounds.Count)
-            {
-                rounds.Add([]);
-            }
-
-            rounds[round].Add(item);
+            var queued = blocked.ContainsKey(DeliveryRecord.QueueKeyFor(subscription.HandlerName, item.Envelope.Message.AggregateId));
+            (queued ? behind : deliverable).Add(item);
         }
 
-        var blocked = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-        foreach (var round in rounds)
+        if (behind.Count > 0)
         {
-            if (stoppingToken.IsCancellationRequested)
+            await ledger.QueueBehindAsync([.. behind.Select(b => b.Envelope.Message)], subscription, inFlight).ConfigureAwait(false);
+            foreach (var item in behind)
             {
-                return;
+                done(item.Index);
             }
-
-            var deliverable = new List<(int Index, EventEnvelope Envelope)>(round.Count);
-            var behind = new List<(int Index, EventEnvelope Envelope)>();
-            foreach (var item in round)
-            {
-                var aggregateId = item.Envelope.Message.AggregateId;
-                var queued = blocked.ContainsKey(aggregateId) || waiting.Contains(DeliveryRecord.QueueKeyFor(subscription.HandlerName, aggregateId));
-                (queued ? behind : deliverable).Add(item);
-            }
-
-            if (behind.Count > 0)
-            {
-                await ledger.QueueBehindAsync([.. behind.Select(b => b.Envelope.Message)], subscription, inFlight).ConfigureAwait(false);
-                foreach (var item in behind)
-                {
-                    done(item.Index);
-                }
-            }
-
-            await ForEachAsync(deliverable.Chunk(_options.DeliveryBatchSize).ToList(), async chunk =>
-            {
-                var offset = 0;
-                while (offset < chunk.Length && !stoppingToken.IsCancellationRequested)
-                {
-                    var part = chunk[offset..];
-                    var outcome = await delivery.DeliverBatchAsync([.. part.Select(p => p.Envelope)], subscription, inFlight).ConfigureAwait(false);
-                    for (var i = 0; i < outcome.Taken; i++)
-                    {
-                        if (!outcome.Committed)
-                        {
-                            await DeliverAloneAsync(part[i].Envelope, subscription, blocked, inFlight).ConfigureAwait(false);
-                        }
-
-                        done(part[i].Index);
-                    }
-
-                    foreach (var (index, failure) in outcome.Failed)
-                    {
-                        await RecordFailureAsync(part[index].Envelope.Message, subscription, failure, blocked, inFlight).ConfigureAwait(false);
-                    }
-
-                    if (outcome.Taken == 0)
-                    {
-                        // The first event of a batch follows no staged change, so only a handler that commits by itself
-                        // gets here: it runs alone, in a session of its own.
-                        await DeliverAloneAsync(part[0].Envelope, subscription, blocked, inFlight).ConfigureAwait(false);
-                        done(part[0].Index);
-                        offset++;
-                    }
-
-                    offset += outcome.Taken;
-                }
-            }).ConfigureAwait(false);
         }
+
+        await ForEachAsync(deliverable.Chunk(_options.DeliveryBatchSize).ToList(), async chunk =>
+        {
+            var offset = 0;
+            while (offset < chunk.Length && !stoppingToken.IsCancellationRequested)
+            {
+                var part = chunk[offset..];
+                var outcome = await delivery.DeliverBatchAsync([.. part.Select(p => p.Envelope)], subscription, inFlight).ConfigureAwait(false);
+                for (var i = 0; i < outcome.Taken; i++)
+                {
+                    if (!outcome.Committed)
+                    {
+                        await DeliverAloneAsync(part[i].Envelope, subscription, blocked, inFlight).ConfigureAwait(false);
+                    }
+
+                    done(part[i].Index);
+                }
+
+                foreach (var (index, failure) in outcome.Failed)
+                {
+                    await RecordFailureAsync(part[index].Envelope.Message, subscription, failure, blocked, inFlight).ConfigureAwait(false);
+                }
+
+                if (outcome.Taken == 0)
+                {
+                    // The first event of a batch follows no staged change, so only a handler that commits by itself
+                    // gets here: it runs alone, in a session of its own.
+                    await DeliverAloneAsync(part[0].Envelope, subscription, blocked, inFlight).ConfigureAwait(false);
+                    done(part[0].Index);
+                    offset++;
+                }
+
+                offset += outcome.Taken;
+            }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>One message to one handler in a session of its own; a failure is recorded and blocks the aggregate's later events.</summary>
@@ -321,7 +325,7 @@ internal sealed partial class OutboxDispatcher(
     {
         if (await ledger.RecordFirstFailureAsync(message, subscription, error, cancellationToken).ConfigureAwait(false))
         {
-            blocked[message.AggregateId] = true;
+            blocked[DeliveryRecord.QueueKeyFor(subscription.HandlerName, message.AggregateId)] = true;
         }
 
         Volatile.Write(ref _failuresRecorded, 1);
