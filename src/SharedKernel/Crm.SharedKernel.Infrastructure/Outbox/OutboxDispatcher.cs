@@ -12,7 +12,9 @@ namespace Crm.SharedKernel.Infrastructure.Outbox;
 /// <para>
 /// Each pass reads pending outbox messages in commit order, delivers each to every subscription of its type
 /// (<see cref="EventDelivery"/>), records what failed in <c>crm.deliveries</c>, and marks the batch dispatched.
-/// Events of one aggregate go one after another; different aggregates go side by side. A failed delivery is
+/// Events of one aggregate go one after another, in rounds; within a round, a handler gets the events of distinct
+/// aggregates in batches, each batch one session and one commit, falling back to one event per commit when a
+/// batch's commit fails. A failed delivery is
 /// retried with backoff; until it succeeds or is parked, later events of the same aggregate for the same handler
 /// queue behind it, so they never overtake it, while other aggregates and handlers keep flowing. A parked
 /// delivery no longer holds its queue: the events behind it proceed, because one poisoned event should not
