@@ -21,7 +21,10 @@ internal sealed class DispatcherHarness : IAsyncDisposable
     private readonly ServiceProvider _services;
     private bool _started;
 
-    public DispatcherHarness(string databasePath, Action<OutboxDispatcherOptions>? configure = null)
+    public DispatcherHarness(
+        string databasePath,
+        Action<OutboxDispatcherOptions>? configure = null,
+        Action<IServiceCollection>? modules = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -29,6 +32,7 @@ internal sealed class DispatcherHarness : IAsyncDisposable
         services.AddSingleton(Probe);
         services.AddCustomerModules();
         services.AddProbeOrderModule();
+        modules?.Invoke(services);
         services.AddIntegrationEventDispatcher(options =>
         {
             options.PollInterval = TimeSpan.FromMilliseconds(25);

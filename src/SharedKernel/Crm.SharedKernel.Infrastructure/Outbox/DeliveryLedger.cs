@@ -95,9 +95,38 @@ internal sealed partial class DeliveryLedger(
         }
     }
 
-    /// <summary>Records a delivery that waits, untried, behind a pending one of the same handler and aggregate.</summary>
-    public Task QueueBehindAsync(OutboxMessage message, IntegrationEventSubscription subscription, CancellationToken cancellationToken) =>
-        InsertAsync(NewRecord(message, subscription, DeliveryRecord.WaitingBehind), cancellationToken);
+    /// <summary>Records deliveries that wait, untried, behind pending ones of the same handler and aggregates, in one commit.</summary>
+    public async Task QueueBehindAsync(
+        IReadOnlyList<OutboxMessage> messages,
+        IntegrationEventSubscription subscription,
+        CancellationToken cancellationToken)
+    {
+        var records = messages.Select(m => NewRecord(m, subscription, DeliveryRecord.WaitingBehind)).ToList();
+        var session = store.OpenSession();
+        await using (session.ConfigureAwait(false))
+        {
+            foreach (var record in records)
+            {
+                session.Store(record);
+            }
+
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (DocumentConflictException conflict)
+                when (conflict is { Kind: ConflictKind.DuplicateKey, Collection: DeliveryRecord.CollectionName })
+            {
+                // Some were recorded by an earlier dispatch of these messages, before a crash: one by one, keeping those.
+            }
+        }
+
+        foreach (var record in records)
+        {
+            await InsertAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Records the first failure of a delivery. Returns false when it was parked at once (one attempt allowed).</summary>
     public async Task<bool> RecordFirstFailureAsync(

@@ -28,7 +28,7 @@ internal sealed class DispatcherTelemetry
     /// A consumer span for one delivery. It links to a context derived from the event id (the outbox keeps no trace
     /// context), so every delivery of the same event shares one linked trace id and can be found by it.
     /// </summary>
-    public static Activity? StartDelivery(OutboxMessage message, string handler)
+    public static Activity? StartDelivery(OutboxMessage message, string handler, DateTimeOffset startTime = default)
     {
         if (!Source.HasListeners())
         {
@@ -47,11 +47,26 @@ internal sealed class DispatcherTelemetry
             "crm.events deliver",
             ActivityKind.Consumer,
             parentContext: default,
-            links: [new ActivityLink(eventContext)]);
+            links: [new ActivityLink(eventContext)],
+            startTime: startTime);
         activity?.SetTag("messaging.message.id", message.EventId.ToString("N"));
         activity?.SetTag("crm.event.type", message.EventType);
         activity?.SetTag("crm.event.sequence", message.Sequence);
         activity?.SetTag("crm.event.handler", handler);
+        return activity;
+    }
+
+    /// <summary>A consumer span for a batch of events delivered to one handler in one commit.</summary>
+    public static Activity? StartBatch(string handler, int events)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity("crm.events deliver batch", ActivityKind.Consumer);
+        activity?.SetTag("crm.event.handler", handler);
+        activity?.SetTag("messaging.batch.message_count", events);
         return activity;
     }
 

@@ -12,7 +12,9 @@ namespace Crm.SharedKernel.Infrastructure.Outbox;
 /// <para>
 /// Each pass reads pending outbox messages in commit order, delivers each to every subscription of its type
 /// (<see cref="EventDelivery"/>), records what failed in <c>crm.deliveries</c>, and marks the batch dispatched.
-/// Events of one aggregate go one after another; different aggregates go side by side. A failed delivery is
+/// Events of one aggregate go one after another, in rounds; within a round, a handler gets the events of distinct
+/// aggregates in batches, each batch one session and one commit, falling back to one event per commit when a
+/// batch's commit fails. A failed delivery is
 /// retried with backoff; until it succeeds or is parked, later events of the same aggregate for the same handler
 /// queue behind it, so they never overtake it, while other aggregates and handlers keep flowing. A parked
 /// delivery no longer holds its queue: the events behind it proceed, because one poisoned event should not
@@ -136,28 +138,80 @@ internal sealed partial class OutboxDispatcher(
             return false;
         }
 
-        var aggregates = batch.GroupBy(m => m.AggregateId).Select(g => g.ToList()).ToList();
-        var waiting = (await ledger.PendingForAggregatesAsync([.. aggregates.Select(a => a[0].AggregateId)], inFlight).ConfigureAwait(false))
-            .ToLookup(d => d.AggregateId, d => d.QueueKey);
+        var aggregateIds = batch.Select(m => m.AggregateId).Distinct(StringComparer.Ordinal).ToList();
+        var waiting = (await ledger.PendingForAggregatesAsync(aggregateIds, inFlight).ConfigureAwait(false))
+            .Select(d => d.QueueKey)
+            .ToHashSet(StringComparer.Ordinal);
 
+        // Each message is read once however many handlers receive it; it is dispatched once every handler has had it.
         var done = new ConcurrentBag<long>();
+        var remaining = new int[batch.Count];
+        var rounds = new List<List<(int Index, EventEnvelope Envelope, IntegrationEventSubscription[] Subscriptions)>>();
+        var position = new Dictionary<string, int>(StringComparer.Ordinal);
+        var subscribers = new Dictionary<string, (Type? Type, IntegrationEventSubscription[] Subscriptions)>(StringComparer.Ordinal);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var message = batch[i];
+            if (!subscribers.TryGetValue(message.EventType, out var found))
+            {
+                // An event type nobody in this process declared has no subscribers here.
+                var type = registry.FindEventType(message.EventType);
+                subscribers[message.EventType] = found = (type, type is null ? [] : [.. registry.SubscriptionsFor(type)]);
+            }
+
+            var (eventType, subscriptions) = found;
+            if (subscriptions.Length == 0)
+            {
+                done.Add(message.Sequence);
+                continue;
+            }
+
+            // Round k holds the k-th message of each aggregate: distinct aggregates, which may share a commit.
+            remaining[i] = subscriptions.Length;
+            var round = position.GetValueOrDefault(message.AggregateId);
+            position[message.AggregateId] = round + 1;
+            if (round == rounds.Count)
+            {
+                rounds.Add([]);
+            }
+
+            rounds[round].Add((i, new EventEnvelope(message, eventType!), subscriptions));
+        }
+
+        var blocked = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var queue in waiting)
+        {
+            blocked[queue] = true;
+        }
+
         ExceptionDispatchInfo? failure = null;
         try
         {
-            await ForEachAsync(aggregates, async messages =>
+            // A round starts when the one before has finished, so each aggregate's events keep their order for every handler.
+            foreach (var round in rounds)
             {
-                var blocked = waiting[messages[0].AggregateId].ToHashSet(StringComparer.Ordinal);
-                foreach (var message in messages)
+                if (stoppingToken.IsCancellationRequested)
                 {
-                    if (stoppingToken.IsCancellationRequested)
-                    {
-                        return;
-                    }
-
-                    await DispatchAsync(message, blocked, inFlight).ConfigureAwait(false);
-                    done.Add(message.Sequence);
+                    break;
                 }
-            }).ConfigureAwait(false);
+
+                var perHandler = new Dictionary<IntegrationEventSubscription, List<(int Index, EventEnvelope Envelope)>>();
+                foreach (var (index, envelope, subscriptions) in round)
+                {
+                    foreach (var subscription in subscriptions)
+                    {
+                        if (!perHandler.TryGetValue(subscription, out var list))
+                        {
+                            perHandler[subscription] = list = [];
+                        }
+
+                        list.Add((index, envelope));
+                    }
+                }
+
+                await Task.WhenAll(perHandler.Select(h => DispatchRoundAsync(h.Key, h.Value, blocked, Done, stoppingToken, inFlight)))
+                    .ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -172,40 +226,111 @@ internal sealed partial class OutboxDispatcher(
 
         failure?.Throw();
         return batch.Count == _options.BatchSize && !stoppingToken.IsCancellationRequested;
+
+        // A message is dispatched once every handler has had it.
+        void Done(int index)
+        {
+            if (Interlocked.Decrement(ref remaining[index]) == 0)
+            {
+                done.Add(batch[index].Sequence);
+            }
+        }
     }
 
-    /// <summary>One message to every subscription of its type. <paramref name="blocked"/> holds the queues of this aggregate that wait for a retry.</summary>
-    private async Task DispatchAsync(OutboxMessage message, HashSet<string> blocked, CancellationToken cancellationToken)
+    /// <summary>
+    /// One round's messages (distinct aggregates) for one handler, in commit order, in batches of up to
+    /// <see cref="OutboxDispatcherOptions.DeliveryBatchSize"/> per commit. <paramref name="blocked"/> holds the
+    /// queues that wait for a retry; their events queue behind.
+    /// </summary>
+    private async Task DispatchRoundAsync(
+        IntegrationEventSubscription subscription,
+        List<(int Index, EventEnvelope Envelope)> round,
+        ConcurrentDictionary<string, bool> blocked,
+        Action<int> done,
+        CancellationToken stoppingToken,
+        CancellationToken inFlight)
     {
-        // An event type nobody in this process declared has no subscribers here.
-        if (registry.FindEventType(message.EventType) is not { } eventType)
+        var deliverable = new List<(int Index, EventEnvelope Envelope)>(round.Count);
+        var behind = new List<(int Index, EventEnvelope Envelope)>();
+        foreach (var item in round)
         {
-            return;
+            var queued = blocked.ContainsKey(DeliveryRecord.QueueKeyFor(subscription.HandlerName, item.Envelope.Message.AggregateId));
+            (queued ? behind : deliverable).Add(item);
         }
 
-        var envelope = new EventEnvelope(message, eventType);
-        foreach (var subscription in registry.SubscriptionsFor(eventType))
+        if (behind.Count > 0)
         {
-            var queue = DeliveryRecord.QueueKeyFor(subscription.HandlerName, message.AggregateId);
-            if (blocked.Contains(queue))
+            await ledger.QueueBehindAsync([.. behind.Select(b => b.Envelope.Message)], subscription, inFlight).ConfigureAwait(false);
+            foreach (var item in behind)
             {
-                await ledger.QueueBehindAsync(message, subscription, cancellationToken).ConfigureAwait(false);
-                continue;
+                done(item.Index);
             }
-
-            var error = await delivery.DeliverAsync(envelope, subscription, pending: null, next: null, cancellationToken).ConfigureAwait(false);
-            if (error is null)
-            {
-                continue;
-            }
-
-            if (await ledger.RecordFirstFailureAsync(message, subscription, error, cancellationToken).ConfigureAwait(false))
-            {
-                blocked.Add(queue);
-            }
-
-            Volatile.Write(ref _failuresRecorded, 1);
         }
+
+        await ForEachAsync(deliverable.Chunk(_options.DeliveryBatchSize).ToList(), async chunk =>
+        {
+            var offset = 0;
+            while (offset < chunk.Length && !stoppingToken.IsCancellationRequested)
+            {
+                var part = chunk[offset..];
+                var outcome = await delivery.DeliverBatchAsync([.. part.Select(p => p.Envelope)], subscription, inFlight).ConfigureAwait(false);
+                for (var i = 0; i < outcome.Taken; i++)
+                {
+                    if (!outcome.Committed)
+                    {
+                        await DeliverAloneAsync(part[i].Envelope, subscription, blocked, inFlight).ConfigureAwait(false);
+                    }
+
+                    done(part[i].Index);
+                }
+
+                foreach (var (index, failure) in outcome.Failed)
+                {
+                    await RecordFailureAsync(part[index].Envelope.Message, subscription, failure, blocked, inFlight).ConfigureAwait(false);
+                }
+
+                if (outcome.Taken == 0)
+                {
+                    // The first event of a batch follows no staged change, so only a handler that commits by itself
+                    // gets here: it runs alone, in a session of its own.
+                    await DeliverAloneAsync(part[0].Envelope, subscription, blocked, inFlight).ConfigureAwait(false);
+                    done(part[0].Index);
+                    offset++;
+                }
+
+                offset += outcome.Taken;
+            }
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>One message to one handler in a session of its own; a failure is recorded and blocks the aggregate's later events.</summary>
+    private async Task DeliverAloneAsync(
+        EventEnvelope envelope,
+        IntegrationEventSubscription subscription,
+        ConcurrentDictionary<string, bool> blocked,
+        CancellationToken cancellationToken)
+    {
+        var error = await delivery.DeliverAsync(envelope, subscription, pending: null, next: null, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            await RecordFailureAsync(envelope.Message, subscription, error, blocked, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records a first failed attempt; while the delivery is pending, the aggregate's later events for the handler queue behind it.</summary>
+    private async Task RecordFailureAsync(
+        OutboxMessage message,
+        IntegrationEventSubscription subscription,
+        Exception error,
+        ConcurrentDictionary<string, bool> blocked,
+        CancellationToken cancellationToken)
+    {
+        if (await ledger.RecordFirstFailureAsync(message, subscription, error, cancellationToken).ConfigureAwait(false))
+        {
+            blocked[DeliveryRecord.QueueKeyFor(subscription.HandlerName, message.AggregateId)] = true;
+        }
+
+        Volatile.Write(ref _failuresRecorded, 1);
     }
 
     /// <summary>Attempts the pending deliveries that are due, each queue from its front.</summary>

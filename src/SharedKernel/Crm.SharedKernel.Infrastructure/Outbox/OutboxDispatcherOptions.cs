@@ -3,8 +3,14 @@ namespace Crm.SharedKernel.Infrastructure.Outbox;
 /// <summary>How the outbox dispatcher reads the outbox and retries failed deliveries.</summary>
 public sealed class OutboxDispatcherOptions
 {
-    /// <summary>Outbox messages read and delivered per pass.</summary>
-    public int BatchSize { get; set; } = 100;
+    /// <summary>Outbox messages read and delivered per pass; also the retries attempted per queue and pass.</summary>
+    public int BatchSize { get; set; } = 1_000;
+
+    /// <summary>
+    /// Events of distinct aggregates delivered to one handler in one commit (one session, one inbox read). A batch
+    /// whose commit fails is delivered again one event at a time, so a poisoned event is retried alone.
+    /// </summary>
+    public int DeliveryBatchSize { get; set; } = 128;
 
     /// <summary>How long an idle dispatcher waits before it looks at the outbox again, unless woken earlier.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -18,7 +24,7 @@ public sealed class OutboxDispatcherOptions
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Aggregates delivered at the same time. Events of one aggregate are always delivered one after another;
+    /// Batches of one handler delivered at the same time. Events of one aggregate are always delivered one after another;
     /// handlers of different aggregates may then touch the same document, which the store's optimistic
     /// concurrency turns into a retry.
     /// </summary>
@@ -27,6 +33,7 @@ public sealed class OutboxDispatcherOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(DeliveryBatchSize, 1, nameof(DeliveryBatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrency, 1, nameof(MaxConcurrency));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(PollInterval));

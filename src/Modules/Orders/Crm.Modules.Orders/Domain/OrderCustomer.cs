@@ -20,4 +20,11 @@ internal sealed class OrderCustomer : IDocument
 
     /// <summary>The Customers module's version of the snapshot this copy was taken from; older snapshots are ignored.</summary>
     public long CustomerVersion { get; set; }
+
+    /// <summary>
+    /// True once a later update than the one that wrote this email linked the orders still waiting for the id: orders
+    /// that looked the email up after this copy was committed got the id at once, so further updates that leave the
+    /// email alone have nothing to link and skip the query.
+    /// </summary>
+    public bool Backfilled { get; set; }
 }

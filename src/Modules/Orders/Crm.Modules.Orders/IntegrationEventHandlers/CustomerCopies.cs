@@ -17,13 +17,21 @@ internal static class CustomerCopies
             return;
         }
 
-        // Most updates are behavioural data; the copy is written only when what Orders keeps (the email) changes.
+        // Most updates are behavioural data: once the copy has the email and the orders placed before it are linked,
+        // such an update changes nothing here and costs one read.
+        if (copy is { Backfilled: true } && copy.Email == email)
+        {
+            return;
+        }
+
+        // The copy is written only when what Orders keeps (the email) changes, and once more to note the backfill.
         if (copy is null || copy.Email != email)
         {
             var emailChanged = copy is not null;
             copy ??= new OrderCustomer { Id = id };
             copy.Email = email;
             copy.CustomerVersion = customer.Version;
+            copy.Backfilled = false;
             session.Upsert(copy);
 
             if (emailChanged)
@@ -37,8 +45,16 @@ internal static class CustomerCopies
             }
         }
 
+        else
+        {
+            // The copy was committed by an earlier delivery, so an order that looks this email up from now on finds it;
+            // the query below links those that looked it up before, and later updates need not ask again.
+            copy.Backfilled = true;
+            session.Upsert(copy);
+        }
+
         // Orders placed by email before this customer was known here, including the order that created them. Also
-        // run on updates: an order committed while the creation was being handled is linked by the next update.
+        // run on the first update after: an order committed while the creation was being handled is linked then.
         var unlinked = await session.Query<Order>()
             .Where(o => o.CustomerEmail == email && o.CustomerId == null)
             .SelectAsync(o => o.Id, cancellationToken)
