@@ -8,8 +8,8 @@ using Microsoft.Data.Sqlite;
 namespace Crm.SharedKernel.Infrastructure.Sqlite;
 
 /// <summary>
-/// One batch of a bulk write. The caller serialises the batch into one buffer (while the writer commits the previous
-/// batch); the writer binds each row's bytes into a reused statement. A refused row is undone by SQLite's
+/// One batch of a bulk write. The caller serialises the batch into one buffer, and for inserts each row's event too
+/// (while the writer commits the previous batch); the writer binds each row's bytes into reused statements. A refused row is undone by SQLite's
 /// statement-level rollback alone, so the other rows stay.
 /// </summary>
 internal sealed class BulkUnit<T> : WriteUnit
@@ -24,6 +24,7 @@ internal sealed class BulkUnit<T> : WriteUnit
     private readonly ArrayBufferWriter<byte> _buffer;
     private readonly int[] _ends;
     private readonly long[] _versions;
+    private readonly OutboxEntry?[]? _insertEvents;
 
     public BulkUnit(
         CollectionMap map,
@@ -44,6 +45,7 @@ internal sealed class BulkUnit<T> : WriteUnit
         _ends = new int[count];
         _versions = new long[count];
         _buffer = new ArrayBufferWriter<byte>(count * 512);
+        _insertEvents = mode == BulkWriteMode.Insert && eventFor is not null ? new OutboxEntry?[count] : null;
         Serialize();
     }
 
@@ -104,7 +106,14 @@ internal sealed class BulkUnit<T> : WriteUnit
                 Updated++;
             }
 
-            if (_eventFor?.Invoke(document, outcome) is { } integrationEvent)
+            if (_insertEvents is not null)
+            {
+                if (_insertEvents[i] is { } entry)
+                {
+                    context.InsertOutbox(entry);
+                }
+            }
+            else if (_eventFor?.Invoke(document, outcome) is { } integrationEvent)
             {
                 context.InsertOutbox(OutboxEntry.From(integrationEvent));
             }
@@ -135,6 +144,13 @@ internal sealed class BulkUnit<T> : WriteUnit
             writer.Flush();
             writer.Reset();
             _ends[i] = _buffer.WrittenCount;
+
+            // An insert that is written is always an insert, so its event can be built and serialised here rather
+            // than on the single writer thread; it is stored only if the row is.
+            if (_insertEvents is not null && _eventFor!(document, BulkRowOutcome.Inserted) is { } integrationEvent)
+            {
+                _insertEvents[i] = OutboxEntry.From(integrationEvent);
+            }
         }
     }
 }

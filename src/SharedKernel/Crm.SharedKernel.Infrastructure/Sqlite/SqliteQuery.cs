@@ -10,6 +10,9 @@ namespace Crm.SharedKernel.Infrastructure.Sqlite;
 internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap map) : IDocumentQuery<T>
     where T : class, IDocument
 {
+    /// <summary>Up to this many rows a projection is interpreted rather than compiled.</summary>
+    private const int InterpretedProjectionRows = 64;
+
     private readonly List<LambdaExpression> _predicates = [];
     private readonly List<(DocumentPath Path, bool Descending)> _orders = [];
     private readonly QueryPaging _paging = new();
@@ -56,9 +59,16 @@ internal sealed class SqliteQuery<T>(SqliteDocumentStore store, CollectionMap ma
     public async Task<IReadOnlyList<TResult>> SelectAsync<TResult>(Expression<Func<T, TResult>> projection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(projection);
-        var project = projection.Compile();
         var documents = await ToListAsync(cancellationToken).ConfigureAwait(false);
         var results = new List<TResult>(documents.Count);
+        if (documents.Count == 0)
+        {
+            return results;
+        }
+
+        // Compiling emits a dynamic method that the finalizer thread must destroy later: under event handlers that
+        // project a few rows per event this cost more than the queries. A few rows are interpreted instead.
+        var project = projection.Compile(preferInterpretation: documents.Count <= InterpretedProjectionRows);
         foreach (var document in documents)
         {
             results.Add(project(document));

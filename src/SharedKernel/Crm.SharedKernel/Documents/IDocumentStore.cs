@@ -14,8 +14,9 @@ public interface IDocumentStore
     /// <summary>
     /// Writes many documents in batches, outside a session. Rows are independent: a row that breaks a unique
     /// index (or, in <see cref="BulkWriteMode.Insert"/>, whose id exists) is reported in the result and the
-    /// others are kept. <paramref name="eventFor"/> is asked, for each row that was written, for an event to
-    /// publish in the same commit as that row (null for none).
+    /// others are kept. <paramref name="eventFor"/> gives, for each row that was written, an event to publish in the
+    /// same commit as that row (null for none). In <see cref="BulkWriteMode.Insert"/> it may be asked before the
+    /// write, for rows that are then refused (their events are dropped), so it must have no side effects.
     /// </summary>
     Task<BulkWriteResult> BulkWriteAsync<T>(
         IReadOnlyList<T> documents,

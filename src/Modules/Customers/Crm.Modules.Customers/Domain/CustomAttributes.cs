@@ -82,11 +82,21 @@ internal static class CustomAttributes
         _ => null,
     };
 
-    private static bool TryDate(string text, out DateTimeOffset date) =>
-        DateTimeOffset.TryParseExact(
+    private static bool TryDate(string text, out DateTimeOffset date)
+    {
+        // Every accepted format starts "yyyy-MM-dd": most values (plans, channels, names) fail this check for free
+        // instead of going through the exact parser three times.
+        if (text.Length < 10 || !char.IsAsciiDigit(text[0]) || !char.IsAsciiDigit(text[3]) || text[4] != '-' || text[7] != '-')
+        {
+            date = default;
+            return false;
+        }
+
+        return DateTimeOffset.TryParseExact(
             text,
             DateFormats,
             CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
             out date);
+    }
 }
