@@ -1,3 +1,4 @@
+using Crm.SharedKernel.Validation;
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Crm.Modules.Customers.Contracts;
@@ -31,7 +32,7 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
         RuleFor(x => x.Email)
             .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("is required")
-            .MaximumLength(254).WithMessage("must be at most 254 characters")
+            .MaximumLength(EmailAddress.MaxLength).WithMessage($"must be at most {EmailAddress.MaxLength} characters")
             .Must(BeAnEmailAddress!).WithMessage("is not a valid email address");
 
         RuleFor(x => x.Name).MaximumLength(200).WithMessage("must be at most 200 characters");
@@ -112,15 +113,8 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
 
     private static string LabelRule => $"must hold at most {MaxLabels} entries of at most {MaxLabelLength} characters";
 
-    public static bool BeAnEmailAddress(string email)
-    {
-        var trimmed = email.Trim();
-        var at = trimmed.IndexOf('@', StringComparison.Ordinal);
-        return at > 0
-            && at == trimmed.LastIndexOf('@')
-            && at <= 64
-            && EmailShape().IsMatch(trimmed);
-    }
+    /// <summary>The kernel's email rule (<see cref="EmailAddress"/>), the same in every module.</summary>
+    public static bool BeAnEmailAddress(string email) => EmailAddress.IsValid(email);
 
     private static bool BeAnIanaTimeZone(string id)
     {
@@ -136,7 +130,7 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
 
     private static bool PlainlyValid(CustomerInput input, DateTimeOffset now)
     {
-        if (string.IsNullOrWhiteSpace(input.Email) || input.Email.Length > 254 || !BeAnEmailAddress(input.Email)
+        if (string.IsNullOrWhiteSpace(input.Email) || input.Email.Length > EmailAddress.MaxLength || !BeAnEmailAddress(input.Email)
             || input.Name is { Length: > 200 }
             || (!string.IsNullOrWhiteSpace(input.Phone) && !E164().IsMatch(input.Phone.Trim()))
             || (!string.IsNullOrWhiteSpace(input.TimeZone) && !KnownTimeZones.GetOrAdd(input.TimeZone, BeAnIanaTimeZone))
@@ -183,10 +177,6 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
 
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$", RegexOptions.CultureInvariant)]
     private static partial Regex E164();
-
-    // Deliberately simple: one @, a local part without spaces, a dotted domain of letters, digits and hyphens.
-    [GeneratedRegex(@"^[^\s@""(),:;<>\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", RegexOptions.CultureInvariant)]
-    private static partial Regex EmailShape();
 }
 
 internal sealed class ChannelConsentValidator : AbstractValidator<ChannelConsentInput>
