@@ -33,7 +33,7 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
             .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("is required")
             .MaximumLength(EmailAddress.MaxLength).WithMessage($"must be at most {EmailAddress.MaxLength} characters")
-            .Must(BeAnEmailAddress!).WithMessage("is not a valid email address");
+            .Must(EmailAddress.IsValid!).WithMessage("is not a valid email address");
 
         RuleFor(x => x.Name).MaximumLength(200).WithMessage("must be at most 200 characters");
 
@@ -113,9 +113,6 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
 
     private static string LabelRule => $"must hold at most {MaxLabels} entries of at most {MaxLabelLength} characters";
 
-    /// <summary>The kernel's email rule (<see cref="EmailAddress"/>), the same in every module.</summary>
-    public static bool BeAnEmailAddress(string email) => EmailAddress.IsValid(email);
-
     private static bool BeAnIanaTimeZone(string id)
     {
         var trimmed = id.Trim();
@@ -130,7 +127,7 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
 
     private static bool PlainlyValid(CustomerInput input, DateTimeOffset now)
     {
-        if (string.IsNullOrWhiteSpace(input.Email) || input.Email.Length > EmailAddress.MaxLength || !BeAnEmailAddress(input.Email)
+        if (string.IsNullOrWhiteSpace(input.Email) || input.Email.Length > EmailAddress.MaxLength || !EmailAddress.IsValid(input.Email)
             || input.Name is { Length: > 200 }
             || (!string.IsNullOrWhiteSpace(input.Phone) && !E164().IsMatch(input.Phone.Trim()))
             || (!string.IsNullOrWhiteSpace(input.TimeZone) && !KnownTimeZones.GetOrAdd(input.TimeZone, BeAnIanaTimeZone))

@@ -1,3 +1,4 @@
+using Crm.SharedKernel.Validation;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Orders.Contracts;
 using Crm.SharedKernel.Documents;
@@ -30,7 +31,7 @@ internal sealed partial class OrderPlacedIntegrationEventHandler(TimeProvider ti
         var customer = await OrderBehaviour.FindCustomerAsync(session, order, cancellationToken).ConfigureAwait(false);
         if (customer is null)
         {
-            if (string.IsNullOrWhiteSpace(order.CustomerEmail) || !CustomerInputValidator.BeAnEmailAddress(order.CustomerEmail))
+            if (string.IsNullOrWhiteSpace(order.CustomerEmail) || !EmailAddress.IsValid(order.CustomerEmail))
             {
                 // An id that names nobody (erased since, or never known) and no usable email: there is no one to credit.
                 LogUnresolved(logger, order.OrderId);

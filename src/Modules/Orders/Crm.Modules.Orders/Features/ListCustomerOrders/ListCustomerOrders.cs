@@ -1,3 +1,4 @@
+using Crm.SharedKernel.Validation;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -74,7 +75,7 @@ internal sealed class ListCustomerOrdersValidator : AbstractValidator<ListCustom
             .WithMessage("give customerId or email, not both");
 
         RuleFor(x => x.Email)
-            .Must(email => OrderInputValidator.BeAnEmailAddress(email!)).WithMessage("is not a valid email address")
+            .Must(email => EmailAddress.IsValid(email!)).WithMessage("is not a valid email address")
             .When(x => !string.IsNullOrWhiteSpace(x.Email));
 
         RuleFor(x => x.Limit)
