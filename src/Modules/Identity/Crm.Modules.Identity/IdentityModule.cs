@@ -1,3 +1,8 @@
+using Crm.Modules.Identity.Administration;
+using Crm.Modules.Identity.Domain;
+using Crm.Modules.Identity.SignIn;
+using Crm.SharedKernel.Documents;
+using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,6 +15,31 @@ public static class IdentityModule
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddDocumentCollection<User>(User.Collection, c => c
+            .UniqueIndex(x => x.Email)
+            .Index(x => x.GoogleSubject)
+            .Index(x => x.Role));
+        services.AddDocumentCollection<RefreshToken>(RefreshToken.Collection, c => c
+            .UniqueIndex(x => x.Hash)
+            .Index(x => x.FamilyId)
+            .Index(x => x.UserId)
+            .Index(x => x.ExpiresAt));
+        services.AddDocumentCollection<ApiKey>(ApiKey.Collection, c => c
+            .UniqueIndex(x => x.Hash)
+            .Index(x => x.CreatedAt));
+        services.AddDocumentCollection<AuditEntry>(AuditEntry.Collection, c => c
+            .Index(x => x.At)
+            .Index(x => x.Action)
+            .Index(x => x.ActorId)
+            .Index(x => x.TargetId));
+        services.AddValidatorsFromAssembly(typeof(IdentityModule).Assembly, includeInternalTypes: true);
+
+        // Sign-in, tokens and the authentication of requests.
+        services.AddSignIn(configuration);
+
+        // Users, API keys and the audit log, for admins.
+        services.AddAdministration(configuration);
         return services;
     }
 }
