@@ -1,4 +1,5 @@
 using Crm.Modules.Identity.Administration;
+using Crm.Modules.Identity.Audit;
 using Crm.Modules.Identity.Domain;
 using Crm.Modules.Identity.SignIn;
 using Crm.SharedKernel.Documents;
@@ -33,6 +34,7 @@ public static class IdentityModule
             .Index(x => x.Action)
             .Index(x => x.ActorId)
             .Index(x => x.TargetId));
+        services.AddSingleton<IAuditLog, AuditLog>();
         services.AddValidatorsFromAssembly(typeof(IdentityModule).Assembly, includeInternalTypes: true);
 
         // Sign-in, tokens and the authentication of requests.
