@@ -64,6 +64,12 @@ internal sealed partial class GoogleTokenVerifier(
             LogRefused(logger, invalid.Message);
             return (Invalid, invalid.Message);
         }
+        catch (Exception malformed) when (malformed is Newtonsoft.Json.JsonException or FormatException or ArgumentException)
+        {
+            // Google.Apis.Auth parses before it validates: text that is not a JWT at all surfaces as a parse error.
+            LogRefused(logger, "malformed token");
+            return (Invalid, "malformed token");
+        }
         catch (HttpRequestException unreachable)
         {
             LogUnreachable(logger, unreachable);
