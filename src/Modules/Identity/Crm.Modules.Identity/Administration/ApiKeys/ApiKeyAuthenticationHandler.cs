@@ -44,7 +44,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The API key is malformed.");
         }
 
-        var hash = ApiKeySecret.Hash(presented);
+        var hash = Secrets.Hash(presented);
         var cancellationToken = Context.RequestAborted;
         ApiKey? key;
         var session = store.OpenSession();
@@ -53,7 +53,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             key = await session.Query<ApiKey>().Where(x => x.Hash == hash).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (key is null || !ApiKeySecret.SameHash(key.Hash, hash))
+        if (key is null || !Secrets.SameHash(key.Hash, hash))
         {
             LogRefused(Logger, "unknown");
             return AuthenticateResult.Fail("The API key is not valid.");

@@ -60,7 +60,7 @@ internal sealed class CreateApiKeyHandler(IDocumentStore store, TimeProvider tim
             Id = DocumentId.New(time),
             Name = request.Name!.Trim(),
             Prefix = prefix,
-            Hash = ApiKeySecret.Hash(text),
+            Hash = Secrets.Hash(text),
             Permissions = permissions,
             CreatedBy = request.Actor.Id,
             CreatedAt = time.GetUtcNow(),

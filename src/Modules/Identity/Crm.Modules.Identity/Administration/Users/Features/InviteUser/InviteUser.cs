@@ -16,7 +16,10 @@ namespace Crm.Modules.Identity.Administration.Users.Features.InviteUser;
 
 internal sealed record InviteUserBody(string? Email, string? Role, string? Name);
 
-internal sealed record InviteUser(string? Email, string? Role, string? Name, Actor Actor) : IRequest<Result<UserResponse>>;
+internal sealed record InviteUser(string? Email, string? Role, string? Name, Actor Actor) : IRequest<Result<InvitationResponse>>;
+
+/// <summary>The invited user and the one-time code with which they can set a local password; the code is not shown again.</summary>
+internal sealed record InvitationResponse(UserResponse User, string InvitationCode, DateTimeOffset InvitationExpiresAt);
 
 internal sealed class InviteUserValidator : AbstractValidator<InviteUser>
 {
@@ -30,13 +33,18 @@ internal sealed class InviteUserValidator : AbstractValidator<InviteUser>
 }
 
 /// <summary>
-/// Creates an invited user with their role. Their first Google sign-in with this email makes them active; a local
-/// password is set by the person through their invitation (see docs/identity.md, Users and roles).
+/// Creates an invited user with their role. Their first Google sign-in with this email makes them active; or they
+/// set a local password with the invitation code at POST /api/v1/auth/invitations/accept.
 /// </summary>
-internal sealed class InviteUserHandler(IDocumentStore store, TimeProvider time, IAuditLog audit) : IRequestHandler<InviteUser, Result<UserResponse>>
+internal sealed class InviteUserHandler(IDocumentStore store, TimeProvider time, IAuditLog audit) : IRequestHandler<InviteUser, Result<InvitationResponse>>
 {
-    public async ValueTask<Result<UserResponse>> Handle(InviteUser request, CancellationToken cancellationToken)
+    /// <summary>How long an invitation code works; an admin invites again (after removing the user) once it lapsed.</summary>
+    public static readonly TimeSpan ValidFor = TimeSpan.FromDays(7);
+
+    public async ValueTask<Result<InvitationResponse>> Handle(InviteUser request, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        var code = Secrets.New();
         var user = new User
         {
             Id = DocumentId.New(time),
@@ -45,7 +53,9 @@ internal sealed class InviteUserHandler(IDocumentStore store, TimeProvider time,
             Role = Roles.Parse(request.Role),
             Status = UserStatus.Invited,
             InvitedBy = request.Actor.Id,
-            CreatedAt = time.GetUtcNow(),
+            InvitationCodeHash = Secrets.Hash(code),
+            InvitationExpiresAt = now + ValidFor,
+            CreatedAt = now,
         };
         var session = store.OpenSession();
         await using (session.ConfigureAwait(false))
@@ -64,7 +74,7 @@ internal sealed class InviteUserHandler(IDocumentStore store, TimeProvider time,
         await audit.RecordAsync(
             new AuditRecord(AuditActions.UserInvited, request.Actor.Id, request.Actor.Email, user.Id, Detail: user.Role, IpAddress: request.Actor.IpAddress),
             cancellationToken).ConfigureAwait(false);
-        return UserResponse.Of(user);
+        return new InvitationResponse(UserResponse.Of(user), code, user.InvitationExpiresAt!.Value);
     }
 }
 
@@ -74,9 +84,9 @@ internal sealed class InviteUserEndpoint : ICarterModule
         AdministrationApi.Users(app)
             .MapPost("/invitations", HandleAsync)
             .WithName("InviteUser")
-            .WithSummary("Invites a person by email with a role; they become active at their first sign-in.")
+            .WithSummary("Invites a person by email with a role. They sign in with Google, or set a password with the one-time invitationCode in this answer.")
             .Accepts<InviteUserBody>(AdministrationApi.Json)
-            .Produces<UserResponse>(StatusCodes.Status201Created)
+            .Produces<InvitationResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -90,6 +100,6 @@ internal sealed class InviteUserEndpoint : ICarterModule
         }
 
         var result = await sender.Send(new InviteUser(body.Value.Email, body.Value.Role, body.Value.Name, Actor.Of(httpContext)), cancellationToken);
-        return result.ToHttpResult(user => TypedResults.Created($"/api/v1/users/{user.Id}", user));
+        return result.ToHttpResult(invitation => TypedResults.Created((string?)null, invitation));
     }
 }

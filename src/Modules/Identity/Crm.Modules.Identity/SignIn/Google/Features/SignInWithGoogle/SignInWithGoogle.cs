@@ -110,7 +110,10 @@ internal sealed class SignInWithGoogleHandler(
                 user.LastSignInAt = now;
                 if (user.Status == UserStatus.Invited)
                 {
+                    // The invitation is used up: its code must not set a password on an account now in use.
                     user.Status = UserStatus.Active;
+                    user.InvitationCodeHash = null;
+                    user.InvitationExpiresAt = null;
                 }
 
                 session.Store(user);
