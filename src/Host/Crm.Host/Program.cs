@@ -26,6 +26,7 @@ builder.Services
     .AddCampaignsModule(configuration)
     .AddAIModule(configuration)
     .AddIdentityModule(configuration)
+    .AddCrmAuth()
     .AddCrmMediator()
     .AddCrmApi(configuration)
     .AddCrmHealthChecks(configuration)
@@ -35,6 +36,7 @@ var app = builder.Build();
 
 app.UseCrmProblemDetails();
 app.UseCrmWebApp();
+app.UseCrmAuth();
 app.MapCrmHealthChecks();
 app.MapCrmApi();
 
