@@ -6,6 +6,7 @@ using Crm.Modules.Identity.Administration.ApiKeys.Features.ListApiKeys;
 using Crm.Modules.Identity.Administration.ApiKeys.Features.RevokeApiKey;
 using Crm.Modules.Identity.Administration.Audit.Features.ListAuditEntries;
 using Crm.Modules.Identity.Administration.Audit.IntegrationEventHandlers;
+using Crm.Modules.Identity.Administration.Users.Features.AcceptInvitation;
 using Crm.Modules.Identity.Administration.Users.Features.ChangeUserRole;
 using Crm.Modules.Identity.Administration.Users.Features.DisableUser;
 using Crm.Modules.Identity.Administration.Users.Features.EnableUser;
@@ -35,6 +36,7 @@ internal static class AdministrationRegistration
         // Users.
         services.AddSingleton<ICarterModule, ListUsersEndpoint>();
         services.AddSingleton<ICarterModule, InviteUserEndpoint>();
+        services.AddSingleton<ICarterModule, AcceptInvitationEndpoint>();
         services.AddSingleton<ICarterModule, ChangeUserRoleEndpoint>();
         services.AddSingleton<ICarterModule, DisableUserEndpoint>();
         services.AddSingleton<ICarterModule, EnableUserEndpoint>();

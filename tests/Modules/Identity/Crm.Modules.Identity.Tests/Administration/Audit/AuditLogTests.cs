@@ -31,7 +31,7 @@ public sealed class AuditLogTests : HostFixture
 
         Assert.That(seen.Select(e => e.Id()), Is.Unique);
         Assert.That(seen.All(e => e.GetProperty("action").GetString() == "user_invited"), Is.True);
-        var ours = seen.Select(e => e.GetProperty("targetId").GetString()).Where(targets.Contains).ToList();
+        var ours = seen.Select(e => e.GetProperty("targetId").GetString()!).Where(targets.Contains).ToList();
         Assert.That(ours, Is.EqualTo(Enumerable.Reverse(targets).ToList()));
         Assert.That(seen.Select(e => e.GetProperty("at").GetDateTimeOffset()), Is.Ordered.Descending);
     }

@@ -1,14 +1,24 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Crm.Modules.Identity.Domain;
 using Crm.Modules.Identity.Tests.Support;
+using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Security;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Identity.Tests.Administration.Users;
 
 public sealed class UsersTests : HostFixture
 {
     private const string Customers = "/api/v1/customers";
+    private const string Accept = "/api/v1/auth/invitations/accept";
+
+    private async Task<List<RefreshToken>> RefreshTokensOfAsync(string userId)
+    {
+        await using var session = Factory.Services.GetRequiredService<IDocumentStore>().OpenSession();
+        return [.. await session.Query<RefreshToken>().Where(x => x.UserId == userId).ToListAsync(CancellationToken.None)];
+    }
 
     [Test]
     public async Task An_invitation_creates_an_invited_user_with_the_role_and_a_one_time_code()
@@ -156,13 +166,14 @@ public sealed class UsersTests : HostFixture
         using var disable = await Client.PostAsync($"{AdminRequests.Users}/{user.Id}/disable", null);
         using var call = await asUser.GetAsync(Customers);
         using var anonymous = Factory.CreateAnonymousClient();
-        using var refresh = await anonymous.PostAsJsonAsync("/api/v1/auth/refresh", new { refreshToken = tokens.GetProperty("refreshToken").GetString() });
         using var logIn = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new { email = user.Email, password = user.Password });
 
         Assert.That((await disable.ReadJsonAsync()).GetProperty("status").GetString(), Is.EqualTo("disabled"));
         Assert.That(call.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(refresh.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(logIn.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        var refreshTokens = await RefreshTokensOfAsync(user.Id);
+        Assert.That(refreshTokens, Is.Not.Empty);
+        Assert.That(refreshTokens.All(t => t.RevokedAt is not null && t.RevokedReason == "user disabled"), Is.True);
 
         using var enable = await Client.PostAsync($"{AdminRequests.Users}/{user.Id}/enable", null);
         Assert.That((await enable.ReadJsonAsync()).GetProperty("status").GetString(), Is.EqualTo("active"));
@@ -170,6 +181,56 @@ public sealed class UsersTests : HostFixture
         var audit = await Client.AuditAsync($"targetId={user.Id}&action=user_disabled");
         Assert.That(audit, Has.Count.EqualTo(1));
         Assert.That(await Client.AuditAsync($"targetId={user.Id}&action=user_enabled"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task An_invited_person_sets_a_password_with_the_code_once_and_is_signed_in_with_the_invited_role()
+    {
+        var email = AdminRequests.Email("local");
+        var invitation = await Client.InviteAsync(email, Roles.Marketer);
+        var code = invitation.GetProperty("invitationCode").GetString();
+        const string password = "correct horse battery staple";
+        using var anonymous = Factory.CreateAnonymousClient();
+
+        using var accepted = await anonymous.PostAsJsonAsync(Accept, new { email, code, password });
+        using var again = await anonymous.PostAsJsonAsync(Accept, new { email, code, password = "another long password" });
+
+        var tokens = await accepted.ReadJsonAsync();
+        Assert.That(accepted.StatusCode, Is.EqualTo(HttpStatusCode.OK), tokens.GetRawText());
+        using var asUser = Factory.CreateClientWithToken(tokens.GetProperty("accessToken").GetString()!);
+        using var write = await asUser.PostAsJsonAsync(Customers, new { email = AdminRequests.Email("c") });
+        Assert.That(write.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        await again.ReadProblemAsync(401);
+        await Factory.LogInAsync(email, password);
+        var user = invitation.GetProperty("user").Id();
+        Assert.That(await Client.AuditAsync($"action=invitation_accepted&targetId={user}"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_wrong_invitation_code_or_an_email_never_invited_gets_the_same_401()
+    {
+        var email = AdminRequests.Email("wrong-code");
+        await Client.InviteAsync(email, Roles.Viewer);
+        using var anonymous = Factory.CreateAnonymousClient();
+
+        using var wrongCode = await anonymous.PostAsJsonAsync(Accept, new { email, code = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", password = "a long enough password" });
+        using var notInvited = await anonymous.PostAsJsonAsync(Accept, new { email = AdminRequests.Email("nobody"), code = "x", password = "a long enough password" });
+
+        var first = await wrongCode.ReadProblemAsync(401);
+        var second = await notInvited.ReadProblemAsync(401);
+        Assert.That(first.GetProperty("detail").GetString(), Is.EqualTo(second.GetProperty("detail").GetString()));
+    }
+
+    [Test]
+    public async Task A_short_password_for_an_invitation_is_a_400_naming_it()
+    {
+        var email = AdminRequests.Email("short");
+        var code = (await Client.InviteAsync(email, Roles.Viewer)).GetProperty("invitationCode").GetString();
+        using var anonymous = Factory.CreateAnonymousClient();
+
+        using var response = await anonymous.PostAsJsonAsync(Accept, new { email, code, password = "short" });
+
+        Assert.That((await response.ReadProblemAsync(400)).GetProperty("errors").TryGetProperty("password", out _), Is.True);
     }
 
     [Test]

@@ -154,21 +154,21 @@ internal sealed class SignInWithGoogleHandler(
 internal sealed class SignInWithGoogleEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/auth/google", HandleAsync)
-            .WithTags("Sign-in")
+        AuthApi.Group(app)
+            .MapPost("/google", HandleAsync)
             .WithName("SignInWithGoogle")
             .WithSummary("Signs in with a Google ID token from Google Identity Services; answers an access token and a refresh token.")
             .AllowAnonymousBecause("sign-in: the Google ID token's signature, audience and expiry are the protection; rate limited per IP")
             .RequireRateLimiting(RateLimitPolicies.SignIn)
             .Accepts<SignInWithGoogleBody>("application/json")
-            .Produces<TokenPair>()
+            .Produces<TokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    private static async Task<IResult> HandleAsync(HttpContext httpContext, ISender sender, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(HttpContext httpContext, ISender sender, TimeProvider time, CancellationToken cancellationToken)
     {
         var node = await JsonRequestBody.ReadAsync(httpContext.Request, ["application/json"], 16 * 1024, cancellationToken);
         if (node is null)
@@ -182,7 +182,7 @@ internal sealed class SignInWithGoogleEndpoint : ICarterModule
             return body.ToProblem();
         }
 
-        var result = await sender.Send(new SignInWithGoogle(body.Value.IdToken, httpContext.Connection.RemoteIpAddress?.ToString()), cancellationToken);
-        return result.ToHttpResult(pair => TypedResults.Ok(pair));
+        var result = await sender.Send(new SignInWithGoogle(body.Value.IdToken, AuthApi.ClientAddress(httpContext)), cancellationToken);
+        return result.ToTokenResult(httpContext, time);
     }
 }
