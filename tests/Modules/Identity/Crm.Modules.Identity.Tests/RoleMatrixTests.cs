@@ -105,6 +105,7 @@ public sealed class RoleMatrixTests : HostFixture
             .Select(policy => policy[Permissions.PolicyPrefix.Length..])
             .ToHashSet(StringComparer.Ordinal);
 
+        Assert.That(required, Does.Contain(Permissions.CustomersRead), "the endpoints' permission policies were not found at all");
         Assert.That(Groups.Select(g => g.Permission), Is.SupersetOf(required));
     }
 
