@@ -41,6 +41,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 
         if (!ApiKeySecret.HasShape(presented))
         {
+            ApiKeyTelemetry.Authenticated("malformed");
             return AuthenticateResult.Fail("The API key is malformed.");
         }
 
@@ -55,16 +56,19 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 
         if (key is null || !Secrets.SameHash(key.Hash, hash))
         {
+            ApiKeyTelemetry.Authenticated("unknown");
             LogRefused(Logger, "unknown");
             return AuthenticateResult.Fail("The API key is not valid.");
         }
 
         if (key.RevokedAt is not null)
         {
+            ApiKeyTelemetry.Authenticated("revoked");
             LogRefused(Logger, "revoked");
             return AuthenticateResult.Fail("The API key was revoked.");
         }
 
+        ApiKeyTelemetry.Authenticated("success");
         await usage.RecordAsync(key, OptionsMonitor.Get(Scheme.Name).LastUsedPrecision, cancellationToken).ConfigureAwait(false);
         return AuthenticateResult.Success(new AuthenticationTicket(PrincipalOf(key, Scheme.Name), Scheme.Name));
     }
@@ -139,6 +143,8 @@ internal sealed partial class ApiKeyUsage(IDocumentStore store, TimeProvider tim
                 session.Patch<ApiKey>(key.Id, patch => patch.Set(x => x.LastUsedAt, now));
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            ApiKeyTelemetry.LastUsedWrites.Add(1);
         }
         catch (Exception exception) when (exception is StoreUnavailableException or DocumentConflictException)
         {

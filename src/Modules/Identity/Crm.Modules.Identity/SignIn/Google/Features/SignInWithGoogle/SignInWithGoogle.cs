@@ -74,6 +74,7 @@ internal sealed class SignInWithGoogleHandler(
         }
 
         var pair = await tokens.SignInAsync(user, cancellationToken).ConfigureAwait(false);
+        Counted("success");
         await audit.RecordAsync(
             new AuditRecord(AuditActions.SignIn, user.Id, user.Email, user.Id, Detail: Method, IpAddress: request.IpAddress),
             cancellationToken).ConfigureAwait(false);
@@ -145,10 +146,19 @@ internal sealed class SignInWithGoogleHandler(
         };
     }
 
-    private Task FailedAsync(string? userId, string? email, string? reason, string? ipAddress, CancellationToken cancellationToken) =>
-        audit.RecordAsync(
+    private static void Counted(string outcome) =>
+        SignInTelemetry.SignIns.Add(
+            1,
+            new KeyValuePair<string, object?>("crm.auth.outcome", outcome),
+            new KeyValuePair<string, object?>("crm.auth.method", Method));
+
+    private Task FailedAsync(string? userId, string? email, string? reason, string? ipAddress, CancellationToken cancellationToken)
+    {
+        Counted("failure");
+        return audit.RecordAsync(
             new AuditRecord(AuditActions.SignInFailed, userId, email, userId, Succeeded: false, Detail: $"{Method}: {reason}", IpAddress: ipAddress),
             cancellationToken);
+    }
 }
 
 internal sealed class SignInWithGoogleEndpoint : ICarterModule
