@@ -166,11 +166,13 @@ public sealed class UsersTests : HostFixture
         using var disable = await Client.PostAsync($"{AdminRequests.Users}/{user.Id}/disable", null);
         using var call = await asUser.GetAsync(Customers);
         using var anonymous = Factory.CreateAnonymousClient();
-        using var logIn = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new { email = user.Email, password = user.Password });
+        using var logIn = await anonymous.LogInAsync(user.Email, user.Password);
+        using var refresh = await anonymous.RefreshAsync(tokens.RefreshToken());
 
         Assert.That((await disable.ReadJsonAsync()).GetProperty("status").GetString(), Is.EqualTo("disabled"));
         Assert.That(call.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(logIn.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(refresh.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         var refreshTokens = await RefreshTokensOfAsync(user.Id);
         Assert.That(refreshTokens, Is.Not.Empty);
         Assert.That(refreshTokens.All(t => t.RevokedAt is not null && t.RevokedReason == "user disabled"), Is.True);

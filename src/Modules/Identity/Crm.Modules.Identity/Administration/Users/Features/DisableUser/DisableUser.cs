@@ -51,6 +51,8 @@ internal sealed class DisableUserHandler(IDocumentStore store, TimeProvider time
             user.Status = UserStatus.Disabled;
             user.SecurityStamp++;
             session.Store(user);
+            // Revoked here rather than through RefreshTokens.RevokeAllOfUserAsync so that the revocation commits
+            // with the disable: there is no moment where the user is disabled and a refresh token still works.
             var userId = user.Id;
             var live = await session.Query<RefreshToken>()
                 .Where(x => x.UserId == userId && x.RevokedAt == null)
