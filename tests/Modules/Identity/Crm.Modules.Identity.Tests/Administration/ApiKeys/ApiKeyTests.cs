@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Crm.Modules.Identity.Domain;
 using Crm.Modules.Identity.Tests.Support;
+using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Security;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Identity.Tests.Administration.ApiKeys;
 
@@ -106,6 +109,29 @@ public sealed partial class ApiKeyTests : HostFixture
     }
 
     [Test]
+    public async Task A_busy_key_writes_its_last_used_time_once_not_on_every_call()
+    {
+        var created = await Client.CreateApiKeyAsync(Permissions.CustomersRead);
+        using var caller = Factory.CreateAnonymousClient();
+        caller.DefaultRequestHeaders.Add(CrmAuthenticationSchemes.ApiKeyHeader, created.GetProperty("key").GetString());
+        using (await caller.GetAsync(Customers))
+        {
+        }
+
+        var afterFirst = await StoredKeyAsync(created.Id());
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await caller.GetAsync(Customers);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        var afterEleven = await StoredKeyAsync(created.Id());
+        Assert.That(afterFirst.LastUsedAt, Is.Not.Null);
+        Assert.That(afterEleven.Version, Is.EqualTo(afterFirst.Version), "the key document was written again within the minute");
+        Assert.That(afterEleven.LastUsedAt, Is.EqualTo(afterFirst.LastUsedAt));
+    }
+
+    [Test]
     public async Task Unknown_permissions_and_a_missing_name_are_400s_naming_the_field()
     {
         using var response = await Client.PostAsJsonAsync(AdminRequests.ApiKeys, new { permissions = new[] { Permissions.CustomersRead, "customers:everything" } });
@@ -160,6 +186,12 @@ public sealed partial class ApiKeyTests : HostFixture
 
         Assert.That(forbidden.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(unauthenticated.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    private async Task<ApiKey> StoredKeyAsync(string id)
+    {
+        await using var session = Factory.Services.GetRequiredService<IDocumentStore>().OpenSession();
+        return (await session.LoadAsync<ApiKey>(id, CancellationToken.None))!;
     }
 
     [GeneratedRegex("^crm_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$")]

@@ -224,6 +224,20 @@ public sealed class UsersTests : HostFixture
     }
 
     [Test]
+    public async Task An_expired_invitation_code_no_longer_sets_a_password()
+    {
+        var email = AdminRequests.Email("expired");
+        var code = (await Client.InviteAsync(email, Roles.Viewer)).GetProperty("invitationCode").GetString();
+        await Factory.ChangeUserAsync(email, user => user.InvitationExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1));
+        using var anonymous = Factory.CreateAnonymousClient();
+
+        using var response = await anonymous.PostAsJsonAsync(Accept, new { email, code, password = "a long enough password" });
+
+        await response.ReadProblemAsync(401);
+        Assert.That((await Factory.UserAsync(email)).PasswordHash, Is.Null);
+    }
+
+    [Test]
     public async Task A_short_password_for_an_invitation_is_a_400_naming_it()
     {
         var email = AdminRequests.Email("short");
