@@ -28,14 +28,18 @@ builder.Services
     .AddIdentityModule(configuration)
     .AddCrmMediator()
     .AddCrmApi(configuration)
+    .AddCrmProtection(configuration, builder.Environment)
+    .AddCrmRateLimiting(configuration)
     .AddCrmHealthChecks(configuration)
     .AddDemoSeeding(configuration);
 
 var app = builder.Build();
 
+app.UseCrmProtection();
 app.UseCrmProblemDetails();
 app.UseCrmWebApp();
 app.MapCrmHealthChecks();
+app.UseCrmRateLimiting();
 app.MapCrmApi();
 
 app.Run();
