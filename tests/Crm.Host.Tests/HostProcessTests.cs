@@ -1,14 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 
 namespace Crm.Host.Tests;
 
 /// <summary>The host as it is deployed: its own process, configured by the environment alone.</summary>
 public sealed class HostProcessTests
 {
+    private const string Password = "process-admin-password-1";
+
     [Test]
-    public async Task The_host_process_listens_where_ASPNETCORE_URLS_says_outside_development()
+    public async Task The_host_process_listens_where_ASPNETCORE_URLS_says_outside_development_and_serves_the_API_to_its_signed_in_admin()
     {
         var folder = Directory.CreateTempSubdirectory("crm-host-process-").FullName;
         var port = LoopbackPort.Free();
@@ -24,6 +28,11 @@ public sealed class HostProcessTests
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
         start.Environment["Storage__Path"] = Path.Combine(folder, "crm.db");
+
+        // Outside Development the signing key must be configured; the first admin comes from the environment too.
+        start.Environment["Auth__Jwt__SigningKey"] = TestSigningKey.NewPem();
+        start.Environment["Auth__BootstrapAdmin__Email"] = "admin@crm.test";
+        start.Environment["Auth__BootstrapAdmin__Password"] = Password;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         using var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? string.Empty);
@@ -53,6 +62,16 @@ public sealed class HostProcessTests
             }
 
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK), () => string.Join(Environment.NewLine, output));
+
+            using var anonymous = await client.GetAsync(new Uri("/api/v1/customers", UriKind.Relative));
+            Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+
+            using var signIn = await client.PostAsJsonAsync(new Uri("/api/v1/auth/login", UriKind.Relative), new { email = "admin@crm.test", password = Password });
+            Assert.That(signIn.StatusCode, Is.EqualTo(HttpStatusCode.OK), () => string.Join(Environment.NewLine, output));
+            var token = (await signIn.ReadJsonAsync()).GetProperty("accessToken").GetString();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var customers = await client.GetAsync(new Uri("/api/v1/customers", UriKind.Relative));
+            Assert.That(customers.StatusCode, Is.EqualTo(HttpStatusCode.OK), await customers.Content.ReadAsStringAsync());
         }
         finally
         {

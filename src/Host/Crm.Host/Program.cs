@@ -26,6 +26,7 @@ builder.Services
     .AddCampaignsModule(configuration)
     .AddAIModule(configuration)
     .AddIdentityModule(configuration)
+    .AddCrmAuth()
     .AddCrmMediator()
     .AddCrmApi(configuration)
     .AddCrmProtection(configuration, builder.Environment)
@@ -38,6 +39,7 @@ var app = builder.Build();
 app.UseCrmProtection();
 app.UseCrmProblemDetails();
 app.UseCrmWebApp();
+app.UseCrmAuth();
 app.MapCrmHealthChecks();
 app.UseCrmRateLimiting();
 app.MapCrmApi();

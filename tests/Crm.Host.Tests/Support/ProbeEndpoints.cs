@@ -1,6 +1,7 @@
 using Carter;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +19,7 @@ internal sealed class ProbeEndpoints : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var probe = app.MapGroup("/probe");
+        var probe = app.MapGroup("/probe").RequireSignedIn();
         probe.MapGet("/throw", IResult () => throw new InvalidOperationException($"{Secret}: the connection string is Server=db;Password=hunter2"));
         probe.MapGet("/invalid", IResult () => throw new RequestValidationException(
             "CreateProbe",

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Carter;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Scalar.AspNetCore;
 
@@ -40,10 +41,11 @@ internal static class ApiExtensions
     {
         app.UseCrmIdempotency();
         app.MapGroup(ApiPrefix).MapCarter();
-        app.MapOpenApi();
+        app.MapOpenApi().AllowAnonymousBecause("the API's description: public by design, holds no data");
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("Crm API")
-            .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json"))
+            .AllowAnonymousBecause("the API reference page: static, holds no data");
         return app;
     }
 }

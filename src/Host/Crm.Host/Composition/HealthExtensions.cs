@@ -1,4 +1,5 @@
 using Crm.Host.Health;
+using Crm.SharedKernel.Security;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -31,12 +32,12 @@ internal static class HealthExtensions
         {
             Predicate = _ => false,
             ResponseWriter = HealthResponseWriter.WriteAsync,
-        });
+        }).AllowAnonymousBecause("liveness probe: says only that the process answers");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = registration => registration.Tags.Contains(ReadyTag),
             ResponseWriter = HealthResponseWriter.WriteAsync,
-        });
+        }).AllowAnonymousBecause("readiness probe for orchestrators: reports dependency status, no data");
         return app;
     }
 }

@@ -1,3 +1,5 @@
+using Crm.SharedKernel.Security;
+
 namespace Crm.Host.Composition;
 
 internal static class WebAppExtensions
@@ -14,10 +16,12 @@ internal static class WebAppExtensions
         }
 
         app.UseStaticFiles();
-        app.MapFallbackToFile("index.html");
+        app.MapFallbackToFile("index.html")
+            .AllowAnonymousBecause("the web app's page: static, it signs in and calls the API with a token");
 
         // An unknown API route is a 404 problem, never the web app's page with a 200.
-        app.MapFallback(ApiExtensions.ApiPrefix + "/{**path}", () => Results.NotFound());
+        app.MapFallback(ApiExtensions.ApiPrefix + "/{**path}", () => Results.NotFound())
+            .AllowAnonymousBecause("answers 404 for an unknown API path, holds no data");
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Crm.Modules.Orders;
 
-/// <summary>The one place the module's routes are grouped, so an authorization policy can be added to the group later.</summary>
+/// <summary>The one place the module's routes are grouped, each under the permission its endpoint needs.</summary>
 internal static class OrdersRoutes
 {
     public const string Tag = "Orders";
@@ -15,7 +16,9 @@ internal static class OrdersRoutes
     /// <summary>Bodies of a single order: a thousand items fit many times over.</summary>
     public const long MaxOrderBodyBytes = 1024 * 1024;
 
-    public static RouteGroupBuilder Group(IEndpointRouteBuilder app) => app.MapGroup("/orders").WithTags(Tag);
+    /// <summary>The group for a slice's endpoint, under <see cref="Permissions.OrdersRead"/> or <see cref="Permissions.OrdersWrite"/>.</summary>
+    public static RouteGroupBuilder Group(IEndpointRouteBuilder app, string permission) =>
+        app.MapGroup("/orders").WithTags(Tag).RequirePermission(permission);
 
     /// <summary>Where an order lives, for Location headers (the host mounts modules under /api/v1).</summary>
     public static string LocationOf(string id) => $"/api/v1/orders/{id}";

@@ -17,6 +17,9 @@ public static class CrmClaimTypes
 
     /// <summary><see cref="CrmPrincipalKinds.User"/> or <see cref="CrmPrincipalKinds.ApiKey"/>.</summary>
     public const string Kind = "crm_kind";
+
+    /// <summary>The user's security stamp when the token was issued; a token with an older one is refused.</summary>
+    public const string SecurityStamp = "crm_stamp";
 }
 
 public static class CrmPrincipalKinds

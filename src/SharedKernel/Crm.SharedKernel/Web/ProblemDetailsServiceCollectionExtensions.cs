@@ -42,6 +42,9 @@ public static class ProblemDetailsServiceCollectionExtensions
     /// <summary>What the client can do about the bodiless errors the framework answers with on its own.</summary>
     private static string? DetailOf(int status, HttpRequest request) => status switch
     {
+        StatusCodes.Status401Unauthorized =>
+            "Sign in and send the access token (Authorization: Bearer <token>), or send an API key (Authorization: ApiKey <key>).",
+        StatusCodes.Status403Forbidden => "You are signed in, but your role or key does not grant what this endpoint needs.",
         StatusCodes.Status404NotFound => "Nothing is found at this path.",
         StatusCodes.Status405MethodNotAllowed => $"This path does not accept {request.Method}.",
         StatusCodes.Status415UnsupportedMediaType =>

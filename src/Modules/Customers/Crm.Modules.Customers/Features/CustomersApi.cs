@@ -1,4 +1,5 @@
 using System.Globalization;
+using Crm.SharedKernel.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -18,7 +19,12 @@ internal static class CustomersApi
 
     public const string Json = "application/json";
 
-    public static RouteGroupBuilder Group(IEndpointRouteBuilder app) => app.MapGroup("/customers").WithTags(Tag);
+    /// <summary>
+    /// The group for a slice's endpoint, under the permission it needs (<see cref="Permissions.CustomersRead"/> or
+    /// <see cref="Permissions.CustomersWrite"/>): a slice cannot map a route without saying who may call it.
+    /// </summary>
+    public static RouteGroupBuilder Group(IEndpointRouteBuilder app, string permission) =>
+        app.MapGroup("/customers").WithTags(Tag).RequirePermission(permission);
 
     public static string LocationOf(string id) => $"{PublicPath}/{id}";
 }

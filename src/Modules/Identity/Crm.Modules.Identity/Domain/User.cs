@@ -2,7 +2,7 @@ using Crm.SharedKernel.Documents;
 
 namespace Crm.Modules.Identity.Domain;
 
-public enum UserStatus
+internal enum UserStatus
 {
     /// <summary>Invited by an admin, not signed in yet.</summary>
     Invited,

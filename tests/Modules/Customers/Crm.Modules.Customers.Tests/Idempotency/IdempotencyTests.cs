@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Carter;
 using Crm.Modules.Customers.Tests.Support;
 using Crm.SharedKernel.Documents;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -181,7 +182,7 @@ public sealed class IdempotencyTests : HostFixture
             Entered.TrySetResult();
             await Release.Task.WaitAsync(TimeSpan.FromSeconds(30));
             return TypedResults.Ok(new { done = true });
-        });
+        }).RequireSignedIn();
     }
 
     private sealed class EchoHashEndpoint : ICarterModule
@@ -193,7 +194,7 @@ public sealed class IdempotencyTests : HostFixture
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer);
             return TypedResults.Text(Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray())));
-        });
+        }).RequireSignedIn();
     }
 
     private sealed class FlakyEndpoint : ICarterModule
@@ -205,7 +206,7 @@ public sealed class IdempotencyTests : HostFixture
         public void AddRoutes(IEndpointRouteBuilder app) => app.MapPost("/test-flaky", () =>
             Interlocked.Increment(ref _calls) == 1
                 ? throw new InvalidOperationException("the first call fails, as a lost database connection would")
-                : TypedResults.Ok(new { call = _calls }));
+                : TypedResults.Ok(new { call = _calls })).RequireSignedIn();
     }
 
     private sealed class NoLengthStream(byte[] payload) : MemoryStream(payload)

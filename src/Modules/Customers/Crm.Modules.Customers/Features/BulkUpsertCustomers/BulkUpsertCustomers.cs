@@ -2,6 +2,7 @@ using Carter;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.UpsertCustomers;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Crm.SharedKernel.Web.Bulk;
 using Mediator;
@@ -48,7 +49,7 @@ internal sealed class BulkUpsertCustomersEndpoint : ICarterModule
     // The limit is declared as metadata too, so whatever reads the body before the endpoint (Idempotency-Key
     // buffering, the server) allows this endpoint's size rather than the host's default.
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersApi.Group(app)
+        CustomersApi.Group(app, Permissions.CustomersWrite)
             .MapPost("/bulk", HandleAsync)
             .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<IOptions<BulkOptions>>().Value.MaxBodyBytes))
             .WithName("BulkUpsertCustomers")

@@ -2,6 +2,7 @@ using Carter;
 using Crm.Modules.Customers.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using FluentValidation;
 using Mediator;
@@ -52,7 +53,7 @@ internal sealed class CreateCustomerHandler(IDocumentStore store, TimeProvider t
 internal sealed class CreateCustomerEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersApi.Group(app)
+        CustomersApi.Group(app, Permissions.CustomersWrite)
             .MapPost("/", HandleAsync)
             .WithName("CreateCustomer")
             .WithSummary("Creates a customer; the email must be new. Send an Idempotency-Key to retry safely.")

@@ -2,6 +2,7 @@ using Carter;
 using Crm.Modules.Customers.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -63,7 +64,7 @@ internal sealed class EraseCustomerHandler(IDocumentStore store, TimeProvider ti
 internal sealed class EraseCustomerEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersApi.Group(app)
+        CustomersApi.Group(app, Permissions.CustomersWrite)
             .MapDelete("/{id}", HandleAsync)
             .WithName("EraseCustomer")
             .WithSummary("Erases a customer and tells every module to forget them (CustomerErased).")

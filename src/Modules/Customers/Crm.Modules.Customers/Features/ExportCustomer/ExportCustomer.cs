@@ -3,6 +3,7 @@ using Crm.Modules.Customers.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Privacy;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -50,7 +51,7 @@ internal sealed class ExportCustomerHandler(IDocumentStore store, IEnumerable<IP
 internal sealed class ExportCustomerEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersApi.Group(app)
+        CustomersApi.Group(app, Permissions.CustomersRead)
             .MapGet("/{id}/export", HandleAsync)
             .WithName("ExportCustomer")
             .WithSummary("Everything Crm holds about a customer, for a data-portability request.")

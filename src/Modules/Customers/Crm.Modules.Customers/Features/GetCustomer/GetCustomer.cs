@@ -2,6 +2,7 @@ using Carter;
 using Crm.Modules.Customers.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -28,7 +29,7 @@ internal sealed class GetCustomerHandler(IDocumentStore store) : IRequestHandler
 internal sealed class GetCustomerEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersApi.Group(app)
+        CustomersApi.Group(app, Permissions.CustomersRead)
             .MapGet("/{id}", HandleAsync)
             .WithName("GetCustomer")
             .WithSummary("A customer by id, with its version as ETag; If-None-Match with that ETag answers 304.")

@@ -1,6 +1,7 @@
 using Carter;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -55,7 +56,7 @@ internal sealed class GetCustomerImportEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var group = CustomersApi.Group(app);
+        var group = CustomersApi.Group(app, Permissions.CustomersRead);
         group.MapGet("/imports/{id}", async (string id, ISender sender, CancellationToken cancellationToken) =>
                 (await sender.Send(new GetCustomerImport(id), cancellationToken).ConfigureAwait(false)).ToHttpResult(TypedResults.Ok))
             .WithName("GetCustomerImport")

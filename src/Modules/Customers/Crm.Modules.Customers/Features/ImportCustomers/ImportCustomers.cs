@@ -2,6 +2,7 @@ using Carter;
 using Crm.Modules.Customers.Features.UpsertCustomers;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -66,7 +67,7 @@ internal sealed class ImportCustomersEndpoint : ICarterModule
     private static readonly string[] CsvMediaTypes = ["text/csv", "application/csv", "text/plain"];
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersApi.Group(app)
+        CustomersApi.Group(app, Permissions.CustomersWrite)
             .MapPost("/imports", HandleAsync)
             .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<IOptions<ImportOptions>>().Value.MaxUploadBytes))
             .WithName("ImportCustomers")

@@ -3,6 +3,7 @@ using Carter;
 using Crm.Modules.Customers.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using FluentValidation;
 using Mediator;
@@ -131,7 +132,7 @@ internal sealed class ListCustomersHandler(IDocumentStore store) : IRequestHandl
 internal sealed class ListCustomersEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersApi.Group(app)
+        CustomersApi.Group(app, Permissions.CustomersRead)
             .MapGet("/", HandleAsync)
             .WithName("ListCustomers")
             .WithSummary("Customers page by page: q (lower-case prefix of name or email), city, tag, createdFrom/createdTo, sort, limit, next.")

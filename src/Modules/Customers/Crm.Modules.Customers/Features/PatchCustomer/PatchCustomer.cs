@@ -5,6 +5,7 @@ using Crm.Modules.Customers.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Mediation;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using FluentValidation;
 using Mediator;
@@ -137,7 +138,7 @@ internal sealed class PatchCustomerHandler(
 internal sealed class PatchCustomerEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersApi.Group(app)
+        CustomersApi.Group(app, Permissions.CustomersWrite)
             .MapPatch("/{id}", HandleAsync)
             .WithName("PatchCustomer")
             .WithSummary("Changes a customer with a JSON merge patch (application/merge-patch+json); If-Match makes it conditional.")

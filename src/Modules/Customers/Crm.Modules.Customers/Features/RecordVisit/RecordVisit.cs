@@ -2,6 +2,7 @@ using Carter;
 using Crm.Modules.Customers.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using FluentValidation;
 using Mediator;
@@ -82,7 +83,7 @@ internal sealed class RecordVisitHandler(IDocumentStore store, CustomerWriteGate
 internal sealed class RecordVisitEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        CustomersApi.Group(app)
+        CustomersApi.Group(app, Permissions.CustomersWrite)
             .MapPost("/{id}/visits", HandleAsync)
             .WithName("RecordVisit")
             .WithSummary("Records a visit (optional body {\"at\": time}): visitCount + 1, lastVisit the latest visit.")

@@ -4,6 +4,7 @@ using Crm.Modules.Orders.Domain;
 using Crm.Modules.Orders.Features.GetOrder;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using FluentValidation;
 using Mediator;
@@ -113,7 +114,7 @@ internal sealed partial class ChangeOrderStatusHandler(
 internal sealed class ChangeOrderStatusEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        OrdersRoutes.Group(app)
+        OrdersRoutes.Group(app, Permissions.OrdersWrite)
             .MapPatch("/{id}/status", async (
                 string id,
                 ChangeOrderStatusBody body,

@@ -2,6 +2,7 @@ using Carter;
 using Crm.Modules.Orders.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -30,7 +31,7 @@ internal static class OrderErrors
 internal sealed class GetOrderEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        OrdersRoutes.Group(app)
+        OrdersRoutes.Group(app, Permissions.OrdersRead)
             .MapGet("/{id}", async (string id, ISender sender, HttpContext http, CancellationToken cancellationToken) =>
             {
                 var result = await sender.Send(new GetOrder(id), cancellationToken).ConfigureAwait(false);

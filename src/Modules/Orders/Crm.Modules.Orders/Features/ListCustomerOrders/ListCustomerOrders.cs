@@ -1,4 +1,3 @@
-using Crm.SharedKernel.Validation;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -6,6 +5,8 @@ using Carter;
 using Crm.Modules.Orders.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
+using Crm.SharedKernel.Validation;
 using Crm.SharedKernel.Web;
 using FluentValidation;
 using Mediator;
@@ -134,7 +135,7 @@ internal sealed class ListCustomerOrdersHandler(IDocumentStore store) : IRequest
 internal sealed class ListCustomerOrdersEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        OrdersRoutes.Group(app)
+        OrdersRoutes.Group(app, Permissions.OrdersRead)
             .MapGet("", async (
                 [FromQuery] string? customerId,
                 [FromQuery] string? email,

@@ -3,6 +3,7 @@ using Crm.Modules.Orders.Contracts;
 using Crm.Modules.Orders.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using FluentValidation;
 using Mediator;
@@ -91,7 +92,7 @@ internal sealed partial class PlaceOrderHandler(
 internal sealed class PlaceOrderEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        OrdersRoutes.Group(app)
+        OrdersRoutes.Group(app, Permissions.OrdersWrite)
             .MapPost("", async (PlaceOrder request, ISender sender, HttpContext http, CancellationToken cancellationToken) =>
             {
                 var result = await sender.Send(request, cancellationToken).ConfigureAwait(false);

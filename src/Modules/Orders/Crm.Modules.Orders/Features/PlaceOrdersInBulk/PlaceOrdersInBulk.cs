@@ -4,6 +4,7 @@ using Crm.Modules.Orders.Contracts;
 using Crm.Modules.Orders.Domain;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Crm.SharedKernel.Web.Bulk;
 using FluentValidation.Results;
@@ -282,7 +283,7 @@ internal sealed class PlaceOrdersInBulkEndpoint : ICarterModule
     public const long MaxBodyBytes = 256L * 1024 * 1024;
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        OrdersRoutes.Group(app)
+        OrdersRoutes.Group(app, Permissions.OrdersWrite)
             .MapPost("/bulk", async (HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
             {
                 var rows = await request.ReadBulkRowsAsync<OrderInput>(cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -12,10 +12,12 @@ public sealed class ImportRestartTests
         var folder = Directory.CreateTempSubdirectory("crm-import-restart-").FullName;
         var database = Path.Combine(folder, "crm.db");
         var jobId = DocumentId.New();
+        string adminPassword;
         try
         {
             await using (var before = new CrmHostFactory().WithSetting("Storage:Path", database))
             {
+                adminPassword = before.AdminPassword;
                 await using var session = before.Services.GetRequiredService<IDocumentStore>().OpenSession();
                 session.Store(new CustomerImport
                 {
@@ -31,7 +33,10 @@ public sealed class ImportRestartTests
                 await session.SaveChangesAsync();
             }
 
-            await using var after = new CrmHostFactory().WithSetting("Storage:Path", database);
+            // The admin was made by the first start; the second signs in with the same password.
+            await using var after = new CrmHostFactory()
+                .WithSetting("Storage:Path", database)
+                .WithSetting("Auth:BootstrapAdmin:Password", adminPassword);
             using var client = after.CreateClient();
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (true)

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Crm.SharedKernel.Security;
+using Crm.SharedKernel.Web;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Host.Composition;
+
+/// <summary>
+/// Authorization for every endpoint. The Identity module registers authentication (access JWTs, and API keys);
+/// here: a policy per permission, "signed in" as the default policy, and a fallback that denies any mapped endpoint
+/// which declared nothing. 401 and 403 become problem details through the host's status code pages
+/// (<see cref="ProblemDetailsApplicationBuilderExtensions.UseCrmProblemDetails"/>); the Bearer handler adds
+/// WWW-Authenticate to a 401.
+/// </summary>
+internal static class AuthExtensions
+{
+    public static IServiceCollection AddCrmAuth(this IServiceCollection services)
+    {
+        services.AddAuthorization(options =>
+        {
+            options.DefaultPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+
+            // A mapped endpoint without RequirePermission, RequireSignedIn or AllowAnonymousBecause is refused to
+            // everyone. A request that matched no mapped route (a 404, or the framework's 405 endpoint, which is not
+            // a RouteEndpoint) passes, so that it is answered as what it is.
+            options.FallbackPolicy = new AuthorizationPolicyBuilder()
+                .RequireAssertion(context => context.Resource is HttpContext httpContext && httpContext.GetEndpoint() is not RouteEndpoint)
+                .Build();
+        });
+        services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
+        services.Replace(ServiceDescriptor.Singleton<IIdempotencyScope, CallerIdempotencyScope>());
+        return services;
+    }
+
+    /// <summary>After routing and the web app's static files, before the API and its idempotency handling.</summary>
+    public static WebApplication UseCrmAuth(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}
+
+/// <summary>Builds <c>permission:x</c> policies on demand: a signed-in caller holding the <c>perm</c> claim x.</summary>
+internal sealed class PermissionPolicyProvider(IOptions<AuthorizationOptions> options) : DefaultAuthorizationPolicyProvider(options)
+{
+    private readonly ConcurrentDictionary<string, AuthorizationPolicy> _policies = new(StringComparer.Ordinal);
+
+    public override async Task<AuthorizationPolicy?> GetPolicyAsync(string policyName)
+    {
+        ArgumentNullException.ThrowIfNull(policyName);
+        if (policyName.StartsWith(Permissions.PolicyPrefix, StringComparison.Ordinal)
+            && Permissions.IsKnown(policyName[Permissions.PolicyPrefix.Length..]))
+        {
+            return _policies.GetOrAdd(policyName, name => new AuthorizationPolicyBuilder()
+                .RequireAuthenticatedUser()
+                .RequireClaim(CrmClaimTypes.Permission, name[Permissions.PolicyPrefix.Length..])
+                .Build());
+        }
+
+        return await base.GetPolicyAsync(policyName).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Idempotency keys are per caller (user or API key id), so one caller can never replay another's response.</summary>
+internal sealed class CallerIdempotencyScope : IIdempotencyScope
+{
+    public string ScopeOf(HttpContext httpContext) => httpContext.User.SubjectId() ?? string.Empty;
+}
