@@ -28,6 +28,8 @@ public sealed class EndpointAuthorizationTests
         ["GET /docs/favicon.svg"] = "the API reference page's icon",
         ["GET,HEAD /{*path:nonfile}"] = "the web app's page; it signs the user in itself and holds no data",
         ["* /api/v1/{**path}"] = "answers 404 for unknown API routes, so they never fall through to the web app",
+        ["POST /api/v1/auth/login"] = "sign-in itself: the sign-in rate limit per client address, and lockout",
+        ["POST /api/v1/auth/setup"] = "first-admin setup: a one-time code from the log, only while no user exists, the sign-in rate limit",
     };
 
     [Test]
@@ -85,7 +87,7 @@ public sealed class EndpointAuthorizationTests
     public async Task An_anonymous_call_to_a_protected_endpoint_is_a_401_problem()
     {
         await using var factory = new CrmHostFactory();
-        using var client = Anonymous(factory);
+        using var client = factory.CreateAnonymousClient();
 
         using var response = await client.GetAsync(new Uri("/api/v1/customers", UriKind.Relative));
 
@@ -93,28 +95,23 @@ public sealed class EndpointAuthorizationTests
     }
 
     [Test]
-    public async Task An_endpoint_that_declares_nothing_is_denied_by_the_fallback_policy()
+    public async Task An_endpoint_that_declares_nothing_is_denied_by_the_fallback_policy_even_to_an_admin()
     {
         await using var factory = new CrmHostFactory()
             .WithTestServices(services => services.AddSingleton<ICarterModule, UndeclaredEndpoint>());
-        using var client = Anonymous(factory);
+        using var client = factory.CreateAnonymousClient();
 
         using var response = await client.GetAsync(new Uri("/api/v1/undeclared", UriKind.Relative));
 
         await response.ReadProblemAsync(401);
+        using var admin = factory.CreateClient();
+        using var signedIn = await admin.GetAsync(new Uri("/api/v1/undeclared", UriKind.Relative));
+        await signedIn.ReadProblemAsync(403);
         var fallback = factory.Services.GetRequiredService<IOptions<AuthorizationOptions>>().Value.FallbackPolicy;
-        Assert.That(fallback, Is.Not.Null, "an endpoint without declarations falls back to a policy that refuses anonymous callers");
+        Assert.That(fallback, Is.Not.Null, "an endpoint without declarations falls back to a policy that refuses everyone");
     }
 
     private static string Lines(IEnumerable<string> names) => string.Join("\n", names.Order(StringComparer.Ordinal));
-
-    private static HttpClient Anonymous(CrmHostFactory factory)
-    {
-        var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = null;
-        client.DefaultRequestHeaders.Remove(CrmAuthenticationSchemes.ApiKeyHeader);
-        return client;
-    }
 
     /// <summary>With a built web app, so that its fallback endpoints are mapped and checked too.</summary>
     private static CrmHostFactory WithWebApp(CrmHostFactory factory)

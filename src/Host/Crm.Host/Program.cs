@@ -41,7 +41,6 @@ app.UseCrmProblemDetails();
 app.UseCrmWebApp();
 app.UseCrmAuth();
 app.MapCrmHealthChecks();
-app.UseCrmRateLimiting();
 app.MapCrmApi();
 
 app.Run();

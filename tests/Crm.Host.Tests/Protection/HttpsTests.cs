@@ -12,7 +12,7 @@ public sealed class HttpsTests
     public async Task Development_neither_redirects_nor_sends_hsts()
     {
         await using var factory = new CrmHostFactory();
-        using var client = factory.CreateClient(new() { BaseAddress = Http, AllowAutoRedirect = false });
+        using var client = PlainClient(factory);
 
         using var plain = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
         using var secure = await client.GetAsync(new Uri(Https, "/health/live"));
@@ -25,7 +25,7 @@ public sealed class HttpsTests
     public async Task Production_redirects_http_to_https_and_sends_hsts_over_https()
     {
         await using var factory = Production();
-        using var client = factory.CreateClient(new() { BaseAddress = Http, AllowAutoRedirect = false });
+        using var client = PlainClient(factory);
 
         using var plain = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
         using var secure = await client.GetAsync(new Uri(Https, "/health/live"));
@@ -40,7 +40,7 @@ public sealed class HttpsTests
     public async Task Behind_a_tls_terminating_proxy_redirection_and_hsts_can_be_switched_off()
     {
         await using var factory = Production().WithSetting("Https:Redirect", "false").WithSetting("Https:Hsts", "false");
-        using var client = factory.CreateClient(new() { BaseAddress = Http, AllowAutoRedirect = false });
+        using var client = PlainClient(factory);
 
         using var plain = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
         using var secure = await client.GetAsync(new Uri(Https, "/health/live"));
@@ -56,7 +56,7 @@ public sealed class HttpsTests
             .WithSetting("ForwardedHeaders:Enabled", "true")
             .WithSetting("ForwardedHeaders:KnownProxies:0", "10.0.0.5")
             .WithSetting("RateLimiting:Global:PermitLimit", "1");
-        using var client = factory.CreateClient(new() { BaseAddress = Http, AllowAutoRedirect = false });
+        using var client = PlainClient(factory);
 
         // The proxy terminated TLS: the call is https to the host, so no redirect, and HSTS is sent.
         using var first = await client.SendAsync(Forwarded("10.0.0.5", "203.0.113.1"));
@@ -72,6 +72,17 @@ public sealed class HttpsTests
         // Headers from a peer that is not a known proxy are not believed: still plain http, so redirected.
         using var spoofed = await client.SendAsync(Forwarded("192.0.2.99", "203.0.113.3"));
         Assert.That(spoofed.StatusCode, Is.EqualTo(HttpStatusCode.TemporaryRedirect));
+    }
+
+    /// <summary>
+    /// Straight over the test server, which follows no redirects, without signing in: a signed-in client would sign in
+    /// over plain http first, which Production redirects.
+    /// </summary>
+    private static HttpClient PlainClient(CrmHostFactory factory)
+    {
+        var client = factory.Server.CreateClient();
+        client.BaseAddress = Http;
+        return client;
     }
 
     private static CrmHostFactory Production() =>

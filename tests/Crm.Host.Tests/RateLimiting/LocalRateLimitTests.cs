@@ -16,7 +16,7 @@ public sealed class LocalRateLimitTests
         await using var factory = new CrmHostFactory().WithRateLimitProbes()
             .WithSetting("RateLimiting:Global:PermitLimit", "3")
             .WithSetting("RateLimiting:Global:Window", "00:05:00");
-        using var client = factory.CreateClient();
+        using var client = factory.CreateAnonymousClient();
 
         for (var call = 1; call <= 3; call++)
         {
@@ -42,7 +42,7 @@ public sealed class LocalRateLimitTests
         await using var factory = new CrmHostFactory().WithRateLimitProbes()
             .WithSetting("RateLimiting:SignIn:PermitLimit", "2")
             .WithSetting("RateLimiting:Global:PermitLimit", "100");
-        using var client = factory.CreateClient();
+        using var client = factory.CreateAnonymousClient();
         const string signIn = "/api/v1/rate-probe/sign-in";
 
         for (var call = 1; call <= 2; call++)
@@ -67,7 +67,7 @@ public sealed class LocalRateLimitTests
         await using var factory = new CrmHostFactory().WithRateLimitProbes()
             .WithSetting("RateLimiting:Groups:rate-probe:PermitLimit", "1")
             .WithSetting("RateLimiting:Global:PermitLimit", "100");
-        using var client = factory.CreateClient();
+        using var client = factory.CreateAnonymousClient();
 
         using (var first = await client.SendFromAsync(HttpMethod.Get, Plain, "192.0.2.10"))
         {
@@ -87,7 +87,7 @@ public sealed class LocalRateLimitTests
         await using var factory = new CrmHostFactory().WithRateLimitProbes()
             .WithSetting("RateLimiting:Bulk:PermitLimit", "1")
             .WithSetting("RateLimiting:Global:PermitLimit", "2");
-        using var client = factory.CreateClient();
+        using var client = factory.CreateAnonymousClient();
         var meters = factory.Services.GetRequiredService<IMeterFactory>();
         var rejected = new Dictionary<string, long>(StringComparer.Ordinal);
         using var listener = new MeterListener();
@@ -138,7 +138,7 @@ public sealed class LocalRateLimitTests
             .WithSetting("RateLimiting:Enabled", "false")
             .WithSetting("RateLimiting:Global:PermitLimit", "1")
             .WithSetting("RateLimiting:SignIn:PermitLimit", "1");
-        using var client = factory.CreateClient();
+        using var client = factory.CreateAnonymousClient();
 
         for (var call = 1; call <= 3; call++)
         {
@@ -148,10 +148,80 @@ public sealed class LocalRateLimitTests
     }
 
     [Test]
+    public async Task A_signed_in_caller_is_counted_as_one_from_any_address_and_apart_from_other_callers()
+    {
+        await using var factory = new CrmHostFactory().WithRateLimitProbes()
+            .WithSetting("RateLimiting:Global:PermitLimit", "2")
+            .WithSetting("RateLimiting:SignIn:PermitLimit", "100");
+        using var admin = factory.CreateClient();
+        using var analyst = await factory.CreateClientAsAsync(Crm.SharedKernel.Security.Roles.Analyst);
+
+        using (var first = await admin.SendFromAsync(HttpMethod.Get, Plain, "192.0.2.40"))
+        using (var second = await admin.SendFromAsync(HttpMethod.Get, Plain, "192.0.2.41"))
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        }
+
+        using var refused = await admin.SendFromAsync(HttpMethod.Get, Plain, "192.0.2.42");
+        await refused.ReadProblemAsync(429);
+        using var other = await analyst.SendFromAsync(HttpMethod.Get, Plain, "192.0.2.40");
+        Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), "another user has a count of their own");
+    }
+
+    [Test]
+    public async Task An_anonymous_flood_of_a_protected_endpoint_is_limited_per_address_before_it_is_refused_with_401()
+    {
+        await using var factory = new CrmHostFactory().WithRateLimitProbes()
+            .WithSetting("RateLimiting:Global:PermitLimit", "2");
+        using var client = factory.CreateAnonymousClient();
+
+        for (var call = 1; call <= 2; call++)
+        {
+            using var unauthorized = await client.SendFromAsync(HttpMethod.Get, "/api/v1/customers", "192.0.2.50");
+            await unauthorized.ReadProblemAsync(401);
+        }
+
+        using var refused = await client.SendFromAsync(HttpMethod.Get, "/api/v1/customers", "192.0.2.50");
+        await refused.ReadProblemAsync(429);
+    }
+
+    [Test]
+    public async Task Sign_in_with_wrong_passwords_is_refused_with_429_once_the_address_used_its_attempts()
+    {
+        await using var factory = new CrmHostFactory().WithRateLimitProbes()
+            .WithSetting("RateLimiting:SignIn:PermitLimit", "3");
+        using var client = factory.CreateAnonymousClient();
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            using var wrong = await LogInFromAsync(client, "203.0.113.20", "wrong-password");
+            Assert.That((int)wrong.StatusCode, Is.InRange(400, 401), $"attempt {attempt}");
+        }
+
+        using var refused = await LogInFromAsync(client, "203.0.113.20", factory.AdminPassword);
+        await refused.ReadProblemAsync(429);
+        Assert.That(refused.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero));
+
+        using var elsewhere = await LogInFromAsync(client, "203.0.113.21", factory.AdminPassword);
+        Assert.That(elsewhere.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the right password from another address signs in");
+    }
+
+    private static async Task<HttpResponseMessage> LogInFromAsync(HttpClient client, string address, string password)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/auth/login", UriKind.Relative))
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { email = CrmHostFactory.AdminEmail, password }),
+        };
+        request.Headers.Add(ClientAddressStartupFilter.Header, address);
+        return await client.SendAsync(request);
+    }
+
+    [Test]
     public async Task Ready_reports_rate_limits_healthy_and_per_instance_without_redis()
     {
         await using var factory = new CrmHostFactory();
-        using var client = factory.CreateClient();
+        using var client = factory.CreateAnonymousClient();
 
         using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
 

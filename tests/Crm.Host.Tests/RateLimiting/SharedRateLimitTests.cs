@@ -3,8 +3,9 @@ using System.Net;
 namespace Crm.Host.Tests.RateLimiting;
 
 /// <summary>
-/// Two host instances sharing one real redis-server. They run over separate SQLite files: the count lives in Redis
-/// only, so nothing else needs sharing, and each host keeps its own writer over its own file.
+/// Two host instances sharing one real redis-server. Anonymous callers (counted per address) need nothing else shared,
+/// so those hosts run over separate SQLite files; a signed-in caller is the same user on both hosts only when they
+/// share the user store and the signing key, as real instances do, so that test runs both over one file.
 /// </summary>
 public sealed class SharedRateLimitTests
 {
@@ -18,8 +19,8 @@ public sealed class SharedRateLimitTests
         await using var redis = await RedisServer.StartAsync();
         await using var first = SharedHost(redis);
         await using var second = SharedHost(redis);
-        using var one = first.CreateClient();
-        using var two = second.CreateClient();
+        using var one = first.CreateAnonymousClient();
+        using var two = second.CreateAnonymousClient();
 
         for (var call = 1; call <= Limit; call++)
         {
@@ -41,13 +42,39 @@ public sealed class SharedRateLimitTests
     }
 
     [Test]
+    public async Task A_signed_in_user_calling_both_hosts_of_one_installation_draws_on_one_limit()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var first = SharedHost(redis);
+        using var one = first.CreateClient();
+        await using var second = SharedHost(redis)
+            .WithSetting("Storage:Path", Path.Combine(first.Folder, "crm.db"))
+            .WithSetting("Auth:Jwt:SigningKey", first.SigningKeyPem)
+            .WithSetting("Auth:BootstrapAdmin:Password", first.AdminPassword);
+        using var two = second.CreateClientWithToken(await first.AdminTokenAsync());
+
+        for (var call = 1; call <= Limit; call++)
+        {
+            var client = call % 2 == 0 ? two : one;
+            using var allowed = await client.SendFromAsync(HttpMethod.Get, Plain, $"198.51.100.{call}");
+            Assert.That(allowed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), $"call {call}");
+        }
+
+        using var refused = await two.SendFromAsync(HttpMethod.Get, Plain, "198.51.100.99");
+        await refused.ReadProblemAsync(429);
+        using var anonymous = first.CreateAnonymousClient();
+        using var someoneElse = await anonymous.SendFromAsync(HttpMethod.Get, Plain, "198.51.100.99");
+        Assert.That(someoneElse.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), "an anonymous caller at the same address is counted apart");
+    }
+
+    [Test]
     public async Task With_redis_stopped_each_host_keeps_serving_under_its_own_limit_and_health_says_degraded()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var first = SharedHost(redis);
         await using var second = SharedHost(redis);
-        using var one = first.CreateClient();
-        using var two = second.CreateClient();
+        using var one = first.CreateAnonymousClient();
+        using var two = second.CreateAnonymousClient();
         using (var before = await one.SendFromAsync(HttpMethod.Get, Plain, Caller))
         {
             Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
