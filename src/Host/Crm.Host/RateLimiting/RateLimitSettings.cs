@@ -15,8 +15,11 @@ internal sealed class RateLimitSettings
     /// <summary>Every /api/v1 call, per caller (user or API key) or per client IP address when anonymous.</summary>
     public WindowLimit Global { get; set; } = new() { PermitLimit = 600 };
 
-    /// <summary>Sign-in, refresh and setup, per client IP address: a few attempts, against password guessing.</summary>
-    public WindowLimit SignIn { get; set; } = new() { PermitLimit = 10 };
+    /// <summary>
+    /// Sign-in, refresh and setup, per client IP address, against password guessing. Room for an office behind one
+    /// address signing in at nine and refreshing tokens; guessing one account is stopped by its lockout, not by this.
+    /// </summary>
+    public WindowLimit SignIn { get; set; } = new() { PermitLimit = 30 };
 
     /// <summary>Bulk ingestion and imports, per caller.</summary>
     public WindowLimit Bulk { get; set; } = new() { PermitLimit = 60 };
