@@ -1,5 +1,8 @@
 using Carter;
 using Crm.Modules.Identity.SignIn.LogIn;
+using Crm.Modules.Identity.SignIn.LogOut;
+using Crm.Modules.Identity.SignIn.Me;
+using Crm.Modules.Identity.SignIn.Refresh;
 using Crm.Modules.Identity.SignIn.Setup;
 using Crm.Modules.Identity.Tokens;
 using Microsoft.Extensions.Configuration;
@@ -24,6 +27,7 @@ internal static class SignInRegistration
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<Passwords>();
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<RefreshTokens>();
         services.AddSingleton<ITokenIssuer>(provider => provider.GetRequiredService<TokenIssuer>());
         services.AddSingleton<SetupCode>();
         services.AddSingleton<FirstAdmin>();
@@ -32,6 +36,9 @@ internal static class SignInRegistration
 
         services.AddSingleton<ICarterModule, LogInEndpoint>();
         services.AddSingleton<ICarterModule, CompleteSetupEndpoint>();
+        services.AddSingleton<ICarterModule, RefreshEndpoint>();
+        services.AddSingleton<ICarterModule, LogOutEndpoint>();
+        services.AddSingleton<ICarterModule, GetMeEndpoint>();
         return services;
     }
 }
