@@ -11,6 +11,7 @@ internal static class AuditActions
     public const string RefreshTokenReused = "refresh_token_reused";
     public const string SetupCompleted = "setup_completed";
     public const string UserInvited = "user_invited";
+    public const string InvitationAccepted = "invitation_accepted";
     public const string RoleChanged = "role_changed";
     public const string UserDisabled = "user_disabled";
     public const string UserEnabled = "user_enabled";

@@ -52,6 +52,14 @@ internal sealed class User : IDocument
 
     public string? InvitedBy { get; set; }
 
+    /// <summary>
+    /// Hex SHA-256 of the one-time code of an invitation, with which the person sets a local password; cleared when
+    /// used or when they first sign in with Google. The code itself is shown once, to the admin who invited.
+    /// </summary>
+    public string? InvitationCodeHash { get; set; }
+
+    public DateTimeOffset? InvitationExpiresAt { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? LastSignInAt { get; set; }

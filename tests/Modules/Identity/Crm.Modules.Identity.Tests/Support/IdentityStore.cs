@@ -35,4 +35,16 @@ internal static class IdentityStore
         await using var session = factory.Services.GetRequiredService<IDocumentStore>().OpenSession();
         return await session.Query<User>().CountAsync();
     }
+
+    public static async Task ExpireRefreshTokensOfAsync(this CrmHostFactory factory, string userId)
+    {
+        await using var session = factory.Services.GetRequiredService<IDocumentStore>().OpenSession();
+        foreach (var token in await session.Query<RefreshToken>().Where(t => t.UserId == userId).ToListAsync())
+        {
+            token.ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(-1);
+            session.Store(token);
+        }
+
+        await session.SaveChangesAsync();
+    }
 }
