@@ -29,6 +29,8 @@ public sealed class EndpointAuthorizationTests
         ["GET,HEAD /{*path:nonfile}"] = "the web app's page; it signs the user in itself and holds no data",
         ["* /api/v1/{**path}"] = "answers 404 for unknown API routes, so they never fall through to the web app",
         ["POST /api/v1/auth/login"] = "sign-in itself: the sign-in rate limit per client address, and lockout",
+        ["POST /api/v1/auth/google"] = "sign-in with a Google ID token, whose signature, audience and expiry are checked; the sign-in rate limit",
+        ["POST /api/v1/auth/invitations/accept"] = "an invited person has no credentials yet: a one-time invitation code; the sign-in rate limit",
         ["POST /api/v1/auth/refresh"] = "the refresh token is the credential: single use, reuse revokes its family; the sign-in rate limit",
         ["POST /api/v1/auth/setup"] = "first-admin setup: a one-time code from the log, only while no user exists, the sign-in rate limit",
     };

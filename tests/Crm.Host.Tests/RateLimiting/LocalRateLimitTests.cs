@@ -170,6 +170,41 @@ public sealed class LocalRateLimitTests
     }
 
     [Test]
+    public async Task An_api_key_is_counted_as_a_caller_of_its_own_apart_from_the_admin_who_made_it()
+    {
+        await using var factory = new CrmHostFactory().WithRateLimitProbes()
+            .WithSetting("RateLimiting:Global:PermitLimit", "3");
+        using var admin = factory.CreateClient();
+        using var made = await admin.PostAsync(
+            new Uri("/api/v1/apikeys", UriKind.Relative),
+            System.Net.Http.Json.JsonContent.Create(new { name = "rate limits", permissions = new[] { "customers:read" } }));
+        Assert.That(made.StatusCode, Is.EqualTo(HttpStatusCode.Created), await made.Content.ReadAsStringAsync());
+        var key = (await made.ReadJsonAsync()).GetProperty("key").GetString()!;
+        using var server = factory.CreateAnonymousClient();
+        server.DefaultRequestHeaders.Add(Crm.SharedKernel.Security.CrmAuthenticationSchemes.ApiKeyHeader, key);
+
+        for (var call = 1; call <= 2; call++)
+        {
+            using var allowed = await admin.SendFromAsync(HttpMethod.Get, Plain, "192.0.2.60");
+            Assert.That(allowed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), $"admin call {call}");
+        }
+
+        using (var adminRefused = await admin.SendFromAsync(HttpMethod.Get, Plain, "192.0.2.60"))
+        {
+            await adminRefused.ReadProblemAsync(429);
+        }
+
+        for (var call = 1; call <= 3; call++)
+        {
+            using var allowed = await server.SendFromAsync(HttpMethod.Get, Plain, "192.0.2.60");
+            Assert.That(allowed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), $"key call {call}");
+        }
+
+        using var keyRefused = await server.SendFromAsync(HttpMethod.Get, Plain, "192.0.2.60");
+        await keyRefused.ReadProblemAsync(429);
+    }
+
+    [Test]
     public async Task An_anonymous_flood_of_a_protected_endpoint_is_limited_per_address_before_it_is_refused_with_401()
     {
         await using var factory = new CrmHostFactory().WithRateLimitProbes()
