@@ -1,4 +1,5 @@
 using System.Net;
+using StackExchange.Redis;
 
 namespace Crm.Host.Tests.RateLimiting;
 
@@ -39,6 +40,13 @@ public sealed class SharedRateLimitTests
         var entry = RateLimitHealth.Entry(await ready.ReadJsonAsync());
         Assert.That(entry.Status, Is.EqualTo("Healthy"));
         Assert.That(entry.Description, Does.Contain("shared"));
+
+        // The count is one key in redis-server itself, named by policy and a digest: no address in Redis.
+        await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var keys = direct.GetServer(direct.GetEndPoints().Single()).Keys(pattern: "crm:rate-limits:*").Select(k => k.ToString()).ToList();
+        Assert.That(keys, Has.Count.EqualTo(1));
+        Assert.That(keys[0], Does.StartWith("crm:rate-limits:global:").And.Not.Contain(Caller));
+        Assert.That((long)await direct.GetDatabase().StringGetAsync(keys[0]), Is.EqualTo(Limit), "refused calls are not counted");
     }
 
     [Test]
