@@ -41,8 +41,8 @@ internal static class RateLimitingExtensions
 
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>()
-            .Configure<IOptions<RateLimitSettings>, RateLimitingTelemetry, IServiceProvider>((options, settings, telemetry, provider) =>
-                Configure(options, settings.Value, telemetry, provider.GetService<SharedRateLimitCounter>()));
+            .Configure<IOptions<RateLimitSettings>, RateLimitingTelemetry, TimeProvider, IServiceProvider>((options, settings, telemetry, time, provider) =>
+                Configure(options, settings.Value, telemetry, time, provider.GetService<SharedRateLimitCounter>()));
         return services;
     }
 
@@ -56,7 +56,8 @@ internal static class RateLimitingExtensions
         return app;
     }
 
-    private static void Configure(RateLimiterOptions options, RateLimitSettings settings, RateLimitingTelemetry telemetry, SharedRateLimitCounter? shared)
+    private static void Configure(
+        RateLimiterOptions options, RateLimitSettings settings, RateLimitingTelemetry telemetry, TimeProvider time, SharedRateLimitCounter? shared)
     {
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         options.OnRejected = async (context, _) =>
@@ -80,7 +81,7 @@ internal static class RateLimitingExtensions
         RateLimitPartition<string> Partition(string policy, string caller, WindowLimit limit) =>
             RateLimitPartition.Get(
                 policy + PolicySeparator + caller,
-                key => new WindowRateLimiter(policy, RedisKeyOf(key), limit, shared, telemetry));
+                key => new WindowRateLimiter(policy, RedisKeyOf(key), limit, shared, telemetry, time));
 
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {

@@ -16,13 +16,21 @@ internal sealed class WindowRateLimiter : ReplenishingRateLimiter
     private readonly WindowLimit _limit;
     private readonly SharedRateLimitCounter? _shared;
     private readonly RateLimitingTelemetry _telemetry;
+    private readonly TimeProvider _time;
+
+    // When the in-process window began, mirroring the inner limiter's (which keeps it to itself), so that a refusal
+    // can say how long is left rather than a whole window.
+    private long _windowStarted;
 
     // Redis counts survive this limiter: the partitioned limiter drops idle partitions, and the next call makes a
     // fresh one over the same Redis key. The in-process window is the whole count when Redis is not configured.
     private readonly FixedWindowRateLimiter _local;
 
-    public WindowRateLimiter(string policy, string key, WindowLimit limit, SharedRateLimitCounter? shared, RateLimitingTelemetry telemetry)
+    public WindowRateLimiter(
+        string policy, string key, WindowLimit limit, SharedRateLimitCounter? shared, RateLimitingTelemetry telemetry, TimeProvider time)
     {
+        _time = time;
+        _windowStarted = time.GetTimestamp();
         _policy = policy;
         _key = key;
         _limit = limit;
@@ -45,7 +53,16 @@ internal sealed class WindowRateLimiter : ReplenishingRateLimiter
 
     public override TimeSpan ReplenishmentPeriod => _local.ReplenishmentPeriod;
 
-    public override bool TryReplenish() => _local.TryReplenish();
+    public override bool TryReplenish()
+    {
+        var started = Interlocked.Read(ref _windowStarted);
+        if (_time.GetElapsedTime(started) >= _limit.Window)
+        {
+            Interlocked.Exchange(ref _windowStarted, _time.GetTimestamp());
+        }
+
+        return _local.TryReplenish();
+    }
 
     public override RateLimiterStatistics? GetStatistics() => _local.GetStatistics();
 
@@ -100,10 +117,9 @@ internal sealed class WindowRateLimiter : ReplenishingRateLimiter
             return lease;
         }
 
-        // The in-process window says only its length, the longest the caller may have to wait.
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : _limit.Window;
         lease.Dispose();
-        return new Lease(false, _policy, retryAfter);
+        var left = _limit.Window - _time.GetElapsedTime(Interlocked.Read(ref _windowStarted));
+        return new Lease(false, _policy, left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1));
     }
 
     private sealed class Lease(bool acquired, string? policy, TimeSpan? retryAfter) : RateLimitLease
