@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Crm.Testing;
 
 namespace Crm.Benchmarks;
@@ -13,6 +16,8 @@ namespace Crm.Benchmarks;
 internal sealed class HostProcess : IAsyncDisposable
 {
     private const int KeptLines = 200;
+    private const string AdminEmail = "bench-admin@crm.test";
+    private static readonly string AdminPassword = "bench-" + Guid.NewGuid().ToString("N");
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -41,6 +46,13 @@ internal sealed class HostProcess : IAsyncDisposable
         start.ArgumentList.Add($"--Storage:Path={databasePath}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
+        // Production needs its signing key configured; the harness signs in as the bootstrap admin. The token outlives
+        // the longest run, so that no phase stops to refresh it.
+        start.Environment["Auth__Jwt__SigningKey"] = TestSigningKey.NewPem();
+        start.Environment["Auth__Jwt__AccessTokenMinutes"] = "1440";
+        start.Environment["Auth__BootstrapAdmin__Email"] = AdminEmail;
+        start.Environment["Auth__BootstrapAdmin__Password"] = AdminPassword;
+
         var host = new HostProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), address);
         host._process.OutputDataReceived += (_, e) => host.Keep(e.Data);
         host._process.ErrorDataReceived += (_, e) => host.Keep(e.Data);
@@ -57,6 +69,22 @@ internal sealed class HostProcess : IAsyncDisposable
         }
 
         return host;
+    }
+
+    /// <summary>Signs in as the host's bootstrap admin and makes <paramref name="client"/> send the access token.</summary>
+    public async Task SignInAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var response = await client.PostAsJsonAsync(
+            new Uri(Address, "/api/v1/auth/login"), new { email = AdminEmail, password = AdminPassword }, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException(
+                $"Signing in to the host failed with {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("accessToken").GetString());
     }
 
     /// <summary>The host's last lines of output, for a failure message.</summary>

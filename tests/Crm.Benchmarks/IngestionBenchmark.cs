@@ -81,6 +81,7 @@ internal sealed class IngestionBenchmark(IngestionSettings settings, string work
         };
         try
         {
+            await host.SignInAsync(client, cancellationToken);
             await WarmUpAsync(client, cancellationToken);
 
             // Latency first, on a host with no event backlog: the bulk phases leave hundreds of thousands of events

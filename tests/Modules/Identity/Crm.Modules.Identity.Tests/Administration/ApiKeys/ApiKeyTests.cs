@@ -89,7 +89,8 @@ public sealed partial class ApiKeyTests : HostFixture
 
         using var response = await caller.GetAsync(Customers);
 
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        await response.ReadProblemAsync(401);
+        Assert.That(response.Headers.WwwAuthenticate.Select(h => h.Scheme), Does.Contain("ApiKey"));
     }
 
     [Test]
