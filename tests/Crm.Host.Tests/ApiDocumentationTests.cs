@@ -34,4 +34,17 @@ public sealed class ApiDocumentationTests : HostFixture
         using var script = await Client.GetAsync(new Uri(page, "scalar.js"));
         Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"the page's script at {new Uri(page, "scalar.js")}");
     }
+
+    [Test]
+    public async Task The_openapi_document_says_which_operations_need_a_bearer_token()
+    {
+        using var response = await Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = document.RootElement;
+
+        Assert.That(root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString(), Is.EqualTo("bearer"));
+        var paths = root.GetProperty("paths");
+        Assert.That(paths.GetProperty("/api/v1/customers").GetProperty("get").TryGetProperty("security", out _), Is.True);
+        Assert.That(paths.GetProperty("/api/v1/auth/login").GetProperty("post").TryGetProperty("security", out _), Is.False);
+    }
 }

@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Web;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace Crm.Host.Composition;
 
@@ -31,7 +33,43 @@ internal static class AuthExtensions
         });
         services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
         services.Replace(ServiceDescriptor.Singleton<IIdempotencyScope, CallerIdempotencyScope>());
+        services.Configure<OpenApiOptions>(OpenApiDocumentName, options => options
+            .AddDocumentTransformer(DescribeBearerScheme)
+            .AddOperationTransformer(RequireBearerWhereDeclared));
         return services;
+    }
+
+    private const string OpenApiDocumentName = "v1";
+
+    /// <summary>The API reference shows how to authenticate, so its "try it" can send a token.</summary>
+    private static Task DescribeBearerScheme(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>(StringComparer.Ordinal);
+        document.Components.SecuritySchemes[CrmAuthenticationSchemes.Bearer] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "JWT",
+            Description = "The access token from POST /api/v1/auth/login (see docs/identity.md).",
+        };
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Operations that require a caller say so; the public ones (AllowAnonymousBecause) do not.</summary>
+    private static Task RequireBearerWhereDeclared(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
+        {
+            operation.Security ??= [];
+            operation.Security.Add(new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(CrmAuthenticationSchemes.Bearer, context.Document)] = [],
+            });
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>
