@@ -62,6 +62,23 @@ public sealed class LocalRateLimitTests
     }
 
     [Test]
+    public async Task Ipv6_callers_are_counted_by_their_slash_64_so_a_fresh_address_is_no_fresh_limit()
+    {
+        await using var factory = new CrmHostFactory().WithRateLimitProbes()
+            .WithSetting("RateLimiting:SignIn:PermitLimit", "2");
+        using var client = factory.CreateAnonymousClient();
+        const string signIn = "/api/v1/rate-probe/sign-in";
+
+        (await client.SendFromAsync(HttpMethod.Post, signIn, "2001:db8:1:2::1")).Dispose();
+        (await client.SendFromAsync(HttpMethod.Post, signIn, "2001:db8:1:2:ffff::9")).Dispose();
+        using var refused = await client.SendFromAsync(HttpMethod.Post, signIn, "2001:db8:1:2:abcd::7");
+        await refused.ReadProblemAsync(429);
+
+        using var otherNetwork = await client.SendFromAsync(HttpMethod.Post, signIn, "2001:db8:1:3::1");
+        Assert.That(otherNetwork.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+    }
+
+    [Test]
     public async Task A_group_with_its_own_limit_is_counted_apart_from_the_rest_of_the_api()
     {
         await using var factory = new CrmHostFactory().WithRateLimitProbes()

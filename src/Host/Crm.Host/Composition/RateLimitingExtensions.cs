@@ -105,9 +105,34 @@ internal static class RateLimitingExtensions
             ? (context.User.FindFirst(CrmClaimTypes.Kind)?.Value ?? CrmPrincipalKinds.User) + ":" + subject
             : ClientAddressOf(context);
 
-    /// <summary>The peer's address, or the client's as a trusted proxy reported it (ForwardedHeaders in docs/security.md).</summary>
-    private static string ClientAddressOf(HttpContext context) =>
-        "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    /// <summary>
+    /// The peer's address, or the client's as a trusted proxy reported it (ForwardedHeaders in docs/security.md). An
+    /// IPv6 address counts by its /64: one subscriber usually holds a whole /64 and could otherwise take a fresh
+    /// address, and a fresh limit, for every call.
+    /// </summary>
+    private static string ClientAddressOf(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return "ip:unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return "ip:" + address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return "ip:" + address;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return "ip:" + new System.Net.IPAddress(bytes) + "/64";
+    }
 
     private static string? FirstSegment(PathString rest)
     {
