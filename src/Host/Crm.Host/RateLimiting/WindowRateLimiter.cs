@@ -18,13 +18,13 @@ internal sealed class WindowRateLimiter : ReplenishingRateLimiter
     private readonly RateLimitingTelemetry _telemetry;
     private readonly TimeProvider _time;
 
-    // When the in-process window began, mirroring the inner limiter's (which keeps it to itself), so that a refusal
-    // can say how long is left rather than a whole window.
-    private long _windowStarted;
-
     // Redis counts survive this limiter: the partitioned limiter drops idle partitions, and the next call makes a
     // fresh one over the same Redis key. The in-process window is the whole count when Redis is not configured.
     private readonly FixedWindowRateLimiter _local;
+
+    // When the in-process window began, mirroring the inner limiter's (which keeps it to itself), so that a refusal
+    // can say how long is left rather than a whole window.
+    private long _windowStarted;
 
     public WindowRateLimiter(
         string policy, string key, WindowLimit limit, SharedRateLimitCounter? shared, RateLimitingTelemetry telemetry, TimeProvider time)
