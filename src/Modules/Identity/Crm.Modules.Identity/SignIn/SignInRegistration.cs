@@ -18,6 +18,7 @@ internal static class SignInRegistration
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section))
             .Validate(o => o.Jwt.AccessTokenMinutes is > 0 and <= 24 * 60, "Auth:Jwt:AccessTokenMinutes must be between 1 and 1440")
+            .Validate(o => o.Jwt.ClockSkewSeconds is >= 0 and <= 300, "Auth:Jwt:ClockSkewSeconds must be between 0 and 300")
             .Validate(o => o.RefreshTokenDays is > 0 and <= 365, "Auth:RefreshTokenDays must be between 1 and 365")
             .Validate(o => o.Lockout.MaxFailures > 0 && o.Lockout.Minutes > 0, "Auth:Lockout:MaxFailures and Auth:Lockout:Minutes must be positive")
             .Validate(o => o.Password.Iterations >= 100_000, "Auth:Password:Iterations must be at least 100000")

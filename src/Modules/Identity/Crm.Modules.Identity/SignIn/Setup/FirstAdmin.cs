@@ -83,7 +83,8 @@ internal sealed partial class BootstrapAdmin(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        GC.KeepAlive(keys);
+        // Resolving the key here makes a missing or broken one stop the start, not the first signed-in request.
+        _ = keys.Credentials;
         var configured = options.Value.BootstrapAdmin;
         var hasEmail = !string.IsNullOrWhiteSpace(configured.Email);
         var hasPassword = !string.IsNullOrEmpty(configured.Password);
