@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Crm.Host.Composition;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -52,6 +53,7 @@ internal sealed partial class SharedRateLimitCounter(
             return null;
         }
 
+        using var activity = RateLimitingTelemetry.StartSharedCount();
         try
         {
             var multiplexer = await connection.GetAsync().WaitAsync(_settings.RedisTimeout, time, cancellationToken).ConfigureAwait(false);
@@ -63,11 +65,13 @@ internal sealed partial class SharedRateLimitCounter(
                 .WaitAsync(_settings.RedisTimeout, time, cancellationToken)
                 .ConfigureAwait(false);
             var values = (long[])result!;
+            activity?.SetTag("crm.rate_limiting.acquired", values[0] == 1);
             Reached();
             return new SharedDecision(values[0] == 1, TimeSpan.FromMilliseconds(Math.Max(values[1], 0)));
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             Failed(exception);
             return null;
         }
