@@ -29,11 +29,14 @@ builder.Services
     .AddCrmAuth()
     .AddCrmMediator()
     .AddCrmApi(configuration)
+    .AddCrmProtection(configuration, builder.Environment)
+    .AddCrmRateLimiting(configuration)
     .AddCrmHealthChecks(configuration)
     .AddDemoSeeding(configuration);
 
 var app = builder.Build();
 
+app.UseCrmProtection();
 app.UseCrmProblemDetails();
 app.UseCrmWebApp();
 app.UseCrmAuth();

@@ -72,10 +72,15 @@ internal static class AuthExtensions
         return Task.CompletedTask;
     }
 
-    /// <summary>After routing and the web app's static files, before the API and its idempotency handling.</summary>
+    /// <summary>
+    /// After routing and the web app's static files, before the API and its idempotency handling. The rate limiter
+    /// sits between the two: it partitions by the authenticated caller, and limits an anonymous flood of protected
+    /// endpoints per client address before authorization answers it with 401.
+    /// </summary>
     public static WebApplication UseCrmAuth(this WebApplication app)
     {
         app.UseAuthentication();
+        app.UseCrmRateLimiting();
         app.UseAuthorization();
         return app;
     }

@@ -7,10 +7,10 @@ namespace Crm.Host.Composition;
 
 internal static class HealthExtensions
 {
-    private const string ReadyTag = "ready";
+    internal const string ReadyTag = "ready";
 
     /// <summary>A dependency that has not answered by then counts as down; an orchestrator probe must not hang.</summary>
-    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Readiness checks: the document store always, Redis when ConnectionStrings:Redis is set.</summary>
     public static IServiceCollection AddCrmHealthChecks(this IServiceCollection services, IConfiguration configuration)
