@@ -13,7 +13,7 @@ internal sealed class RateLimitSettings
     public bool Enabled { get; set; } = true;
 
     /// <summary>Every /api/v1 call, per caller (user or API key) or per client IP address when anonymous.</summary>
-    public WindowLimit Global { get; set; } = new() { PermitLimit = 600 };
+    public WindowLimit Global { get; set; } = new() { PermitLimit = 6_000 };
 
     /// <summary>
     /// Sign-in, refresh and setup, per client IP address, against password guessing. Room for an office behind one
