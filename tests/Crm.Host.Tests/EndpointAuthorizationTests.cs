@@ -33,6 +33,8 @@ public sealed class EndpointAuthorizationTests
         ["POST /api/v1/auth/invitations/accept"] = "an invited person has no credentials yet: a one-time invitation code; the sign-in rate limit",
         ["POST /api/v1/auth/refresh"] = "the refresh token is the credential: single use, reuse revokes its family; the sign-in rate limit",
         ["POST /api/v1/auth/setup"] = "first-admin setup: a one-time code from the log, only while no user exists, the sign-in rate limit",
+        ["GET /api/v1/auth/setup"] = "the first-admin setup page: holds nothing, 404 once a user exists; the one-time code protects the setup; the sign-in rate limit",
+        ["GET /api/v1/auth/setup/setup.js"] = "the setup page's static script; holds nothing; the sign-in rate limit",
     };
 
     [Test]

@@ -97,6 +97,18 @@ public sealed class CrmHostFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>
+    /// Starts the host on a real loopback socket (Kestrel) instead of the in-memory server, for a browser to load
+    /// pages from, and answers its address; clients this factory makes afterwards go over that socket too.
+    /// </summary>
+    public Uri ServeOnLoopback()
+    {
+        var port = LoopbackPort.Free();
+        UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
+        StartServer();
+        return new Uri($"http://127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
+    }
+
     /// <summary>A client that sends no credentials.</summary>
     public HttpClient CreateAnonymousClient()
     {

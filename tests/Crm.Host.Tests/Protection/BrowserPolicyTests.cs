@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-
 namespace Crm.Host.Tests.Protection;
 
 /// <summary>The Content-Security-Policy as a real browser enforces it, over a real socket.</summary>
@@ -10,7 +7,7 @@ public sealed class BrowserPolicyTests
     public async Task The_docs_page_renders_the_api_in_chromium_without_breaking_its_policy()
     {
         await using var factory = new CrmHostFactory();
-        var address = Serve(factory);
+        var address = factory.ServeOnLoopback();
 
         var (dom, console) = await HeadlessChromium.LoadAsync(new Uri(address, "/docs/"));
 
@@ -28,20 +25,12 @@ public sealed class BrowserPolicyTests
             "<!doctype html><title>Crm</title><div id=root></div><script src=\"/app.js\"></script><script>document.title = 'injected';</script>");
         await File.WriteAllTextAsync(Path.Combine(webRoot, "app.js"), "document.getElementById('root').setAttribute('data-app', 'ran');");
         factory.WithSetting("webroot", webRoot);
-        var address = Serve(factory);
+        var address = factory.ServeOnLoopback();
 
         var (dom, console) = await HeadlessChromium.LoadAsync(new Uri(address, "/customers"));
 
         Assert.That(dom, Does.Contain("data-app=\"ran\""), "the app's own script ran");
         Assert.That(dom, Does.Contain("<title>Crm</title>"), "the inline script did not");
         Assert.That(console, Has.Some.Contains("Content Security Policy"), string.Join(Environment.NewLine, console));
-    }
-
-    private static Uri Serve(CrmHostFactory factory)
-    {
-        var port = LoopbackPort.Free();
-        factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
-        factory.StartServer();
-        return new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
     }
 }

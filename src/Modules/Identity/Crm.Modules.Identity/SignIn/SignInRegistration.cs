@@ -37,6 +37,7 @@ internal static class SignInRegistration
 
         services.AddSingleton<ICarterModule, LogInEndpoint>();
         services.AddSingleton<ICarterModule, CompleteSetupEndpoint>();
+        services.AddSingleton<ICarterModule, ShowSetupPageEndpoint>();
         services.AddSingleton<ICarterModule, RefreshEndpoint>();
         services.AddSingleton<ICarterModule, LogOutEndpoint>();
         services.AddSingleton<ICarterModule, GetMeEndpoint>();

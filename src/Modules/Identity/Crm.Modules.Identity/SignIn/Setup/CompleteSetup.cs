@@ -23,7 +23,7 @@ internal sealed class CompleteSetupHandler(
     ITokenIssuer tokens,
     IAuditLog audit) : IRequestHandler<CompleteSetup, Result<TokenPair>>
 {
-    private static readonly Error NotOpen = Error.NotFound("auth.setup_done", "Setup is done: a user exists already. Sign in instead.");
+    public static readonly Error NotOpen = Error.NotFound("auth.setup_done", "Setup is done: a user exists already. Sign in instead.");
 
     private static readonly Error WrongCode =
         Error.Unauthorized("auth.setup_code", "The setup code is not right. Use the code the host wrote to its log at start.");

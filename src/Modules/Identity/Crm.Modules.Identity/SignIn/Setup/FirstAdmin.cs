@@ -154,7 +154,8 @@ internal sealed partial class BootstrapAdmin(
         if (string.IsNullOrWhiteSpace(configured.Email))
         {
             var code = setup.Open();
-            LogSetupOpen(logger, code);
+            // A fragment, not a query: browsers never send it, so the code stays out of access logs and Referer headers.
+            LogSetupOpen(logger, code, "/api/v1/auth/setup#code=" + code);
             return;
         }
 
@@ -169,8 +170,8 @@ internal sealed partial class BootstrapAdmin(
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
-        Message = "No user exists yet. Create the first admin with POST /api/v1/auth/setup and the one-time setup code {SetupCode} (see docs/identity.md)")]
-    private static partial void LogSetupOpen(ILogger logger, string setupCode);
+        Message = "No user exists yet. Create the first admin with POST /api/v1/auth/setup and the one-time setup code {SetupCode}, or open {SetupLink} on this host (see docs/identity.md)")]
+    private static partial void LogSetupOpen(ILogger logger, string setupCode, string setupLink);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Created the first admin {UserId} from Auth:BootstrapAdmin")]
     private static partial void LogBootstrapped(ILogger logger, string userId);
