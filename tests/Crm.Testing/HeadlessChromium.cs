@@ -207,10 +207,10 @@ public sealed class BrowserPage : IAsyncDisposable
     /// <summary>Waits until the expression is true in the page; fails naming it when it never becomes so.</summary>
     public async Task WaitForAsync(string expression)
     {
-        var giveUp = DateTimeOffset.UtcNow + Patience;
+        var waited = Stopwatch.StartNew();
         while ((await EvaluateAsync($"Boolean({expression})")).GetValue<bool>() is false)
         {
-            if (DateTimeOffset.UtcNow > giveUp)
+            if (waited.Elapsed > Patience)
             {
                 Assert.Fail($"the page never got to {expression}; its console:\n{string.Join('\n', _console)}");
             }
