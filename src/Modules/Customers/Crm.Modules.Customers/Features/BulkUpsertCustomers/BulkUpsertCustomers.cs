@@ -52,6 +52,7 @@ internal sealed class BulkUpsertCustomersEndpoint : ICarterModule
         CustomersApi.Group(app, Permissions.CustomersWrite)
             .MapPost("/bulk", HandleAsync)
             .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<IOptions<BulkOptions>>().Value.MaxBodyBytes))
+            .RequireRateLimiting(RateLimitPolicies.Bulk)
             .WithName("BulkUpsertCustomers")
             .WithSummary("Upserts up to 100,000 customers by email from a JSON array or NDJSON.")
             .WithDescription("Valid rows are stored even when others fail; the answer counts the rows and lists each failed row with its field and reason.")

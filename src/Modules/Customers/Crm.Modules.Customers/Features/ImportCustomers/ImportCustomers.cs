@@ -70,6 +70,7 @@ internal sealed class ImportCustomersEndpoint : ICarterModule
         CustomersApi.Group(app, Permissions.CustomersWrite)
             .MapPost("/imports", HandleAsync)
             .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<IOptions<ImportOptions>>().Value.MaxUploadBytes))
+            .RequireRateLimiting(RateLimitPolicies.Bulk)
             .WithName("ImportCustomers")
             .WithSummary("Starts a background import of customers from a CSV file.")
             .WithDescription("The header row names the columns; unknown columns become custom attributes. Poll the Location for progress.")

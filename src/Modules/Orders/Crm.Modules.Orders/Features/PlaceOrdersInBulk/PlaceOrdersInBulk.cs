@@ -297,6 +297,7 @@ internal sealed class PlaceOrdersInBulkEndpoint : ICarterModule
             })
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .WithBodyLimit(MaxBodyBytes)
+            .RequireRateLimiting(RateLimitPolicies.Bulk)
             .WithName("PlaceOrdersInBulk")
             .WithSummary("Record up to 100,000 orders (JSON array or NDJSON); invalid rows are reported, valid rows kept, re-sent orders reported as duplicates.")
             .Accepts<OrderInput[]>("application/json", "application/x-ndjson")
