@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Crm.Modules.Identity.SignIn;
 using Crm.SharedKernel.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -38,6 +39,6 @@ internal sealed record Actor(string Id, string? Email, IReadOnlySet<string> Perm
             id,
             user.FindFirstValue(CrmClaimTypes.Email),
             user.FindAll(CrmClaimTypes.Permission).Select(claim => claim.Value).ToHashSet(StringComparer.Ordinal),
-            httpContext.Connection.RemoteIpAddress?.ToString());
+            AuthApi.ClientAddress(httpContext));
     }
 }

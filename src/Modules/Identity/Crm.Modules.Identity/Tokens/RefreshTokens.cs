@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Crm.Modules.Identity.Domain;
 using Crm.SharedKernel.Documents;
 
@@ -20,32 +21,36 @@ internal sealed class RefreshTokens(IDocumentStore store, TimeProvider time)
         }
     }
 
-    public Task<int> RevokeFamilyAsync(string familyId, string reason, CancellationToken cancellationToken) =>
-        RevokeAsync(q => q.Where(t => t.FamilyId == familyId && t.RevokedAt == null), reason, cancellationToken);
-
-    /// <summary>Ends every sign-in of <paramref name="userId"/>: for a disabled user, a reset password.</summary>
-    public Task<int> RevokeAllOfUserAsync(string userId, string reason, CancellationToken cancellationToken) =>
-        RevokeAsync(q => q.Where(t => t.UserId == userId && t.RevokedAt == null), reason, cancellationToken);
-
-    private async Task<int> RevokeAsync(
-        Func<IDocumentQuery<RefreshToken>, IDocumentQuery<RefreshToken>> select, string reason, CancellationToken cancellationToken)
+    public async Task<int> RevokeFamilyAsync(string familyId, string reason, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         var session = store.OpenSession();
         await using (session.ConfigureAwait(false))
         {
-            var tokens = await select(session.Query<RefreshToken>()).ToListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var token in tokens)
-            {
-                token.RevokedAt = now;
-                token.RevokedReason = reason;
-
-                // Last writer wins: a revocation must not fail because a refresh touched the token meanwhile.
-                session.Upsert(token);
-            }
-
+            var revoked = await StageRevocationAsync(session, t => t.FamilyId == familyId && t.RevokedAt == null, reason, cancellationToken)
+                .ConfigureAwait(false);
             await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return tokens.Count;
+            return revoked;
         }
+    }
+
+    /// <summary>
+    /// Stages the revocation of every live token of <paramref name="userId"/> in <paramref name="session"/>, so that it
+    /// commits with the caller's own change (disabling the user): there is no moment where one holds and not the other.
+    /// </summary>
+    public Task<int> StageRevokeAllOfUserAsync(IDocumentSession session, string userId, string reason, CancellationToken cancellationToken) =>
+        StageRevocationAsync(session, t => t.UserId == userId && t.RevokedAt == null, reason, cancellationToken);
+
+    private async Task<int> StageRevocationAsync(
+        IDocumentSession session, Expression<Func<RefreshToken, bool>> live, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var tokens = await session.Query<RefreshToken>().Where(live).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var token in tokens)
+        {
+            // A patch, not a stored copy: a revocation must not fail, nor undo what a refresh wrote meanwhile.
+            session.Patch<RefreshToken>(token.Id, patch => patch.Set(x => x.RevokedAt, now).Set(x => x.RevokedReason, reason));
+        }
+
+        return tokens.Count;
     }
 }

@@ -1,6 +1,7 @@
 using Carter;
 using Crm.Modules.Identity.Audit;
 using Crm.Modules.Identity.Domain;
+using Crm.Modules.Identity.Tokens;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Web;
@@ -17,10 +18,8 @@ internal sealed record DisableUser(string Id, Actor Actor) : IRequest<Result<Use
 /// Shuts a user out at once: the raised stamp kills their access tokens, their refresh-token families are revoked in
 /// the same commit, and sign-in refuses a disabled user. Disabling a disabled user changes nothing.
 /// </summary>
-internal sealed class DisableUserHandler(IDocumentStore store, TimeProvider time, IAuditLog audit) : IRequestHandler<DisableUser, Result<UserResponse>>
+internal sealed class DisableUserHandler(IDocumentStore store, RefreshTokens refreshTokens, IAuditLog audit) : IRequestHandler<DisableUser, Result<UserResponse>>
 {
-    public const string RevokedReason = "user disabled";
-
     public async ValueTask<Result<UserResponse>> Handle(DisableUser request, CancellationToken cancellationToken)
     {
         if (request.Id == request.Actor.Id)
@@ -47,21 +46,10 @@ internal sealed class DisableUserHandler(IDocumentStore store, TimeProvider time
                 return AdministrationErrors.LastAdmin;
             }
 
-            var now = time.GetUtcNow();
             user.Status = UserStatus.Disabled;
             user.SecurityStamp++;
             session.Store(user);
-            // Revoked here rather than through RefreshTokens.RevokeAllOfUserAsync so that the revocation commits
-            // with the disable: there is no moment where the user is disabled and a refresh token still works.
-            var userId = user.Id;
-            var live = await session.Query<RefreshToken>()
-                .Where(x => x.UserId == userId && x.RevokedAt == null)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var token in live)
-            {
-                session.Patch<RefreshToken>(token.Id, patch => patch.Set(x => x.RevokedAt, now).Set(x => x.RevokedReason, RevokedReason));
-            }
-
+            await refreshTokens.StageRevokeAllOfUserAsync(session, user.Id, RefreshTokens.ReasonUserDisabled, cancellationToken).ConfigureAwait(false);
             await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(
                 new AuditRecord(AuditActions.UserDisabled, request.Actor.Id, request.Actor.Email, user.Id, IpAddress: request.Actor.IpAddress),
