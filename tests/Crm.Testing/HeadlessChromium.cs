@@ -189,26 +189,16 @@ public sealed class BrowserPage : IAsyncDisposable
     }
 
     /// <summary>Runs the expression in the page and answers its value (promises awaited).</summary>
-    public async Task<JsonNode> EvaluateAsync(string expression)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        var answer = await SendAsync(
-            "Runtime.evaluate",
-            new JsonObject { ["expression"] = expression, ["awaitPromise"] = true, ["returnByValue"] = true },
-            deadline.Token);
-        if (answer["exceptionDetails"] is { } exception)
-        {
-            Assert.Fail($"the page threw evaluating {expression}: {exception.ToJsonString()}");
-        }
-
-        return answer["result"]?["value"] ?? JsonValue.Create(false);
-    }
+    public async Task<JsonNode> EvaluateAsync(string expression) =>
+        await TryEvaluateAsync(expression) ?? throw new AssertionException($"the page had no JavaScript context to evaluate {expression}");
 
     /// <summary>Waits until the expression is true in the page; fails naming it when it never becomes so.</summary>
     public async Task WaitForAsync(string expression)
     {
         var waited = Stopwatch.StartNew();
-        while ((await EvaluateAsync($"Boolean({expression})")).GetValue<bool>() is false)
+
+        // No context yet (a navigation is committing) counts as "not yet", like false.
+        while ((await TryEvaluateAsync($"Boolean({expression})"))?.GetValue<bool>() is not true)
         {
             if (waited.Elapsed > Patience)
             {
@@ -224,6 +214,47 @@ public sealed class BrowserPage : IAsyncDisposable
 
     internal async Task<JsonNode> SendAsync(string method, JsonObject? parameters, CancellationToken cancellationToken)
     {
+        var (result, error) = await ExchangeAsync(method, parameters, cancellationToken);
+        if (error is not null)
+        {
+            Assert.Fail($"chromium refused {method}: {error.ToJsonString()}");
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The expression's value, or null when the page has no JavaScript context yet: right after a navigation starts,
+    /// Chromium refuses evaluations until the new document's context exists.
+    /// </summary>
+    private async Task<JsonNode?> TryEvaluateAsync(string expression)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        var (answer, error) = await ExchangeAsync(
+            "Runtime.evaluate",
+            new JsonObject { ["expression"] = expression, ["awaitPromise"] = true, ["returnByValue"] = true },
+            deadline.Token);
+        if (error is not null)
+        {
+            if (((string?)error["message"])?.Contains("execution context", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                return null;
+            }
+
+            Assert.Fail($"chromium refused Runtime.evaluate: {error.ToJsonString()}");
+        }
+
+        if (answer["exceptionDetails"] is { } exception)
+        {
+            Assert.Fail($"the page threw evaluating {expression}: {exception.ToJsonString()}");
+        }
+
+        return answer["result"]?["value"] ?? JsonValue.Create(false);
+    }
+
+    /// <summary>Sends one DevTools command and answers its result or its error, recording events that arrive meanwhile.</summary>
+    private async Task<(JsonNode Result, JsonNode? Error)> ExchangeAsync(string method, JsonObject? parameters, CancellationToken cancellationToken)
+    {
         var id = ++_nextId;
         var message = new JsonObject { ["id"] = id, ["method"] = method, ["params"] = parameters ?? [] };
         await _socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
@@ -232,12 +263,7 @@ public sealed class BrowserPage : IAsyncDisposable
             var received = await ReceiveAsync(cancellationToken);
             if ((int?)received["id"] == id)
             {
-                if (received["error"] is { } error)
-                {
-                    Assert.Fail($"chromium refused {method}: {error.ToJsonString()}");
-                }
-
-                return received["result"] ?? new JsonObject();
+                return (received["result"] ?? new JsonObject(), received["error"]);
             }
 
             Record(received);
