@@ -55,7 +55,8 @@ internal sealed partial class DemoSeeder(
         for (var start = 0; start < customers; start += CustomersPerCall)
         {
             var batch = Enumerable.Range(start, Math.Min(CustomersPerCall, customers - start)).Select(data.Customer).ToArray();
-            var answer = await SendAsync(new BulkUpsertCustomers(Rows<DemoCustomer, CustomerInput>(batch)), cancellationToken).ConfigureAwait(false);
+            using var body = await BodyAsync(batch, cancellationToken).ConfigureAwait(false);
+            var answer = await SendAsync(new BulkUpsertCustomers(body), cancellationToken).ConfigureAwait(false);
             Check(answer.Failed, answer.Errors, "customers");
             stored += answer.Inserted + answer.Updated + answer.Unchanged;
             for (var i = 0; i < batch.Length; i++)
@@ -189,6 +190,21 @@ internal sealed partial class DemoSeeder(
     }
 
     /// <summary>The demo rows as the API would bind them: written in the wire form and read with the host's JSON settings.</summary>
+    /// <summary>The rows as the NDJSON body a client would send, read the way the bulk endpoint reads it.</summary>
+    private async Task<BulkBody> BodyAsync<TDemo>(IReadOnlyList<TDemo> rows, CancellationToken cancellationToken)
+    {
+        using var ndjson = new MemoryStream();
+        foreach (var row in rows)
+        {
+            JsonSerializer.Serialize(ndjson, row, DemoJson.Options);
+            ndjson.WriteByte((byte)'\n');
+        }
+
+        ndjson.Position = 0;
+        var body = await BulkBody.ReadAsync(ndjson, BulkFormat.Ndjson, json.Value.SerializerOptions, new BulkReadOptions(), cancellationToken).ConfigureAwait(false);
+        return body.IsSuccess ? body.Value : throw new InvalidOperationException($"The demo rows did not read as a bulk body: {body.Error.Message}");
+    }
+
     private BulkRow<TInput>[] Rows<TDemo, TInput>(IReadOnlyList<TDemo> rows)
         where TInput : class =>
         [.. rows.Select((row, i) => new BulkRow<TInput>(

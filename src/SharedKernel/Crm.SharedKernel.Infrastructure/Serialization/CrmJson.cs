@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -17,11 +16,50 @@ public static class CrmJson
     public static JsonSerializerOptions Options { get; } = CreateOptions();
 
     /// <summary>The text a UTC time is stored as; also used for SQL parameters so comparisons agree with stored values.</summary>
-    public static string FormatUtc(DateTimeOffset value) =>
-        value.UtcDateTime.ToString(UtcFormat, CultureInfo.InvariantCulture);
+    public static string FormatUtc(DateTimeOffset value) => FormatUtcText(value.UtcDateTime);
 
-    public static string FormatUtc(DateTime value) =>
-        AsUtc(value).ToString(UtcFormat, CultureInfo.InvariantCulture);
+    public static string FormatUtc(DateTime value) => FormatUtcText(AsUtc(value));
+
+    /// <summary>Length of <see cref="UtcFormat"/>'s text.</summary>
+    internal const int UtcLength = 28;
+
+    /// <summary>
+    /// Writes <paramref name="utc"/> as <see cref="UtcFormat"/> does, digit by digit: the general date formatter with a
+    /// custom pattern was a measurable share of serialising a document on the bulk path.
+    /// </summary>
+    internal static void WriteUtc(DateTime utc, Span<byte> destination)
+    {
+        Digits(destination[..4], utc.Year);
+        destination[4] = (byte)'-';
+        Digits(destination.Slice(5, 2), utc.Month);
+        destination[7] = (byte)'-';
+        Digits(destination.Slice(8, 2), utc.Day);
+        destination[10] = (byte)'T';
+        Digits(destination.Slice(11, 2), utc.Hour);
+        destination[13] = (byte)':';
+        Digits(destination.Slice(14, 2), utc.Minute);
+        destination[16] = (byte)':';
+        Digits(destination.Slice(17, 2), utc.Second);
+        destination[19] = (byte)'.';
+        Digits(destination.Slice(20, 7), (int)(utc.Ticks % TimeSpan.TicksPerSecond));
+        destination[27] = (byte)'Z';
+
+        static void Digits(Span<byte> into, int value)
+        {
+            for (var i = into.Length - 1; i >= 0; i--)
+            {
+                into[i] = (byte)('0' + (value % 10));
+                value /= 10;
+            }
+        }
+    }
+
+    private static string FormatUtcText(DateTime utc)
+    {
+        Span<byte> text = stackalloc byte[UtcLength];
+        WriteUtc(utc, text);
+        return System.Text.Encoding.ASCII.GetString(text);
+    }
 
     /// <summary>An unspecified kind is taken as UTC already: the house stores and passes UTC only.</summary>
     internal static DateTime AsUtc(DateTime value) => value.Kind switch
@@ -56,9 +94,9 @@ public static class CrmJson
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
         {
-            Span<char> buffer = stackalloc char[28];
-            value.UtcDateTime.TryFormat(buffer, out var written, UtcFormat, CultureInfo.InvariantCulture);
-            writer.WriteStringValue(buffer[..written]);
+            Span<byte> buffer = stackalloc byte[UtcLength];
+            WriteUtc(value.UtcDateTime, buffer);
+            writer.WriteStringValue(buffer);
         }
     }
 
@@ -69,9 +107,9 @@ public static class CrmJson
 
         public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
         {
-            Span<char> buffer = stackalloc char[28];
-            AsUtc(value).TryFormat(buffer, out var written, UtcFormat, CultureInfo.InvariantCulture);
-            writer.WriteStringValue(buffer[..written]);
+            Span<byte> buffer = stackalloc byte[UtcLength];
+            WriteUtc(AsUtc(value), buffer);
+            writer.WriteStringValue(buffer);
         }
     }
 }

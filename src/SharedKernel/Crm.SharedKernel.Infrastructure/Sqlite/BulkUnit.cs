@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Events;
+using Crm.SharedKernel.Infrastructure.Serialization;
 using Microsoft.Data.Sqlite;
 
 namespace Crm.SharedKernel.Infrastructure.Sqlite;
@@ -21,7 +22,7 @@ internal sealed class BulkUnit<T> : WriteUnit
     private readonly int _count;
     private readonly BulkWriteMode _mode;
     private readonly Func<T, BulkRowOutcome, IIntegrationEvent?>? _eventFor;
-    private readonly ArrayBufferWriter<byte> _buffer;
+    private readonly PooledBufferWriter _buffer;
     private readonly int[] _ends;
     private readonly long[] _versions;
     private readonly OutboxEntry?[]? _insertEvents;
@@ -44,7 +45,7 @@ internal sealed class BulkUnit<T> : WriteUnit
         _eventFor = eventFor;
         _ends = new int[count];
         _versions = new long[count];
-        _buffer = new ArrayBufferWriter<byte>(count * 512);
+        _buffer = new PooledBufferWriter(count * 1024);
         _insertEvents = mode == BulkWriteMode.Insert && eventFor is not null ? new OutboxEntry?[count] : null;
         Serialize();
     }
@@ -119,6 +120,9 @@ internal sealed class BulkUnit<T> : WriteUnit
             }
         }
     }
+
+    /// <summary>Returns the batch's buffer to the pool once the writer is done with the unit.</summary>
+    public void Release() => _buffer.Dispose();
 
     public override void Committed()
     {

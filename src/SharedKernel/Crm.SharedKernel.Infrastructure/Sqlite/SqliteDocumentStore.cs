@@ -152,6 +152,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             while (inFlight.TryDequeue(out var left))
             {
                 await left.Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                left.Release();
             }
         }
 
@@ -165,6 +166,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
         void Collect(BulkUnit<T> done)
         {
+            done.Release();
             inserted += done.Inserted;
             updated += done.Updated;
             errors.AddRange(done.Errors);

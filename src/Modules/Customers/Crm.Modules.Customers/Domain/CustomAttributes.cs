@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Crm.Modules.Customers.Contracts;
 
 namespace Crm.Modules.Customers.Domain;
@@ -23,24 +22,6 @@ internal static class CustomAttributes
         key.Length is > 0 and <= MaxKeyLength
         && char.IsAsciiLetter(key[0])
         && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
-
-    /// <summary>Why a JSON value cannot be a custom attribute, or null when it can (null itself means "remove").</summary>
-    public static string? Problem(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String when value.GetString()!.Length > MaxTextLength => $"must be at most {MaxTextLength} characters",
-        JsonValueKind.Number when !value.TryGetDecimal(out _) => "is a number out of range",
-        JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => null,
-        _ => "must be a string, number, boolean, date or null",
-    };
-
-    public static CustomAttributeValue FromJson(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Number => CustomAttributeValue.Of(value.GetDecimal()),
-        JsonValueKind.True => CustomAttributeValue.Of(true),
-        JsonValueKind.False => CustomAttributeValue.Of(false),
-        JsonValueKind.String => FromText(value.GetString()!, inferNumbers: false),
-        _ => throw new ArgumentException($"A {value.ValueKind} is not a custom attribute value.", nameof(value)),
-    };
 
     /// <summary>
     /// A CSV cell or JSON string: an ISO-8601 date is a date; with <paramref name="inferNumbers"/> (CSV, where every cell

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Crm.Modules.Customers.Contracts;
 
 namespace Crm.Modules.Customers.Domain;
@@ -128,7 +127,7 @@ internal static class CustomerChanges
         return true;
     }
 
-    private static bool ApplyAttributes(Dictionary<string, CustomAttributeValue> current, Dictionary<string, JsonElement>? input, bool replace)
+    private static bool ApplyAttributes(Dictionary<string, CustomAttributeValue> current, Dictionary<string, CustomAttributeInput>? input, bool replace)
     {
         if (input is null && !replace)
         {
@@ -138,13 +137,13 @@ internal static class CustomerChanges
         var next = replace ? new Dictionary<string, CustomAttributeValue>(StringComparer.Ordinal) : new Dictionary<string, CustomAttributeValue>(current, StringComparer.Ordinal);
         foreach (var (key, value) in input ?? [])
         {
-            if (value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+            if (value.Value is { } typed)
             {
-                next.Remove(key);
+                next[key] = typed;
             }
             else
             {
-                next[key] = CustomAttributes.FromJson(value);
+                next.Remove(key);
             }
         }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Crm.Modules.Customers.Contracts;
 
 namespace Crm.Modules.Customers.Domain;
@@ -24,7 +23,7 @@ internal sealed record CustomerInput
     public List<string>? Tags { get; init; }
 
     /// <summary>Values are JSON strings, numbers, booleans, or ISO-8601 date strings (kept as dates); null removes a key.</summary>
-    public Dictionary<string, JsonElement>? CustomAttributes { get; init; }
+    public Dictionary<string, CustomAttributeInput>? CustomAttributes { get; init; }
 
     public ConsentInput? Consent { get; init; }
 }

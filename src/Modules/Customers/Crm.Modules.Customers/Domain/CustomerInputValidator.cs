@@ -83,7 +83,7 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
                     "customAttributes",
                     $"key '{Truncate(pair.Key)}' must start with a letter and hold only letters, digits and '_' (at most {CustomAttributes.MaxKeyLength})"));
             }
-            else if (CustomAttributes.Problem(pair.Value) is { } problem)
+            else if (pair.Value.Problem is { } problem)
             {
                 context.AddFailure(new ValidationFailure($"customAttributes.{pair.Key}", problem));
             }
@@ -153,7 +153,7 @@ internal sealed partial class CustomerInputValidator : AbstractValidator<Custome
 
             foreach (var (key, value) in attributes)
             {
-                if (!CustomAttributes.IsValidKey(key) || CustomAttributes.Problem(value) is not null)
+                if (!CustomAttributes.IsValidKey(key) || value.Problem is not null)
                 {
                     return false;
                 }

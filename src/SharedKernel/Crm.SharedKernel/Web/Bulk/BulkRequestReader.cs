@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Crm.SharedKernel.Errors;
 using Microsoft.AspNetCore.Http;
@@ -11,18 +9,16 @@ using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 namespace Crm.SharedKernel.Web.Bulk;
 
 /// <summary>
-/// Reads a bulk request body, a JSON array or NDJSON, row by row into <typeparamref name="T"/> without holding the
-/// body in memory. A row that does not parse or bind becomes a <see cref="BulkRowError"/> and the others go on;
-/// what cannot be gone past stops the call: a broken array (400 naming the line and position), more rows than
-/// allowed (413), a content type or charset that is not read here (415).
+/// Reads a bulk request body, a JSON array or NDJSON, into rows. A row that does not parse or bind becomes a
+/// <see cref="BulkRowError"/> and the others go on; what cannot be gone past stops the call before any row is used:
+/// a broken array (400 naming the line and position), more rows than allowed (413), a content type or charset that
+/// is not read here (415).
 /// </summary>
 public static class BulkRequestReader
 {
     /// <summary>The media types read as NDJSON; <c>application/json</c> (and any <c>+json</c>) is read as an array.</summary>
     public static readonly IReadOnlyList<string> NdjsonMediaTypes =
         ["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonl", "application/jsonlines", "application/x-jsonlines"];
-
-    private const int InitialBufferSize = 64 * 1024;
 
     /// <summary>The framing named by <paramref name="contentType"/>, or a 415 error naming what is accepted.</summary>
     public static Result<BulkFormat> FormatOf(string? contentType)
@@ -60,6 +56,27 @@ public static class BulkRequestReader
         CancellationToken cancellationToken = default)
         where T : class
     {
+        var body = await request.ReadBulkBodyAsync(options, cancellationToken).ConfigureAwait(false);
+        if (body.IsFailure)
+        {
+            return body.Error;
+        }
+
+        using (body.Value)
+        {
+            return Result<IReadOnlyList<BulkRow<T>>>.Success(body.Value.Bind<T>(0, body.Value.Count));
+        }
+    }
+
+    /// <summary>
+    /// Reads the request's body whole and checks its framing and row count, binding no row yet: the caller binds the
+    /// rows a chunk at a time (<see cref="BulkBody.Bind{T}"/>), so a large call never holds all its rows as objects.
+    /// </summary>
+    public static async Task<Result<BulkBody>> ReadBulkBodyAsync(
+        this HttpRequest request,
+        BulkReadOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(request);
         var format = FormatOf(request.ContentType);
         if (format.IsFailure)
@@ -67,7 +84,7 @@ public static class BulkRequestReader
             return format.Error;
         }
 
-        return await ReadAllAsync<T>(request.Body, format.Value, HostJsonOptions(request.HttpContext), options ?? new BulkReadOptions(), cancellationToken)
+        return await BulkBody.ReadAsync(request.Body, format.Value, HostJsonOptions(request.HttpContext), options ?? new BulkReadOptions(), cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -78,7 +95,7 @@ public static class BulkRequestReader
         return httpContext.RequestServices.GetService<IOptions<HttpJsonOptions>>()?.Value.SerializerOptions ?? JsonSerializerOptions.Web;
     }
 
-    /// <summary>Reads every row; the call's refusal (400, 413) is returned as an error instead of the rows.</summary>
+    /// <summary>Reads and binds every row; the call's refusal (400, 413) is returned as an error instead of the rows.</summary>
     public static async Task<Result<IReadOnlyList<BulkRow<T>>>> ReadAllAsync<T>(
         Stream body,
         BulkFormat format,
@@ -87,98 +104,15 @@ public static class BulkRequestReader
         CancellationToken cancellationToken = default)
         where T : class
     {
-        var rows = new List<BulkRow<T>>();
-        try
+        var read = await BulkBody.ReadAsync(body, format, json, options, cancellationToken).ConfigureAwait(false);
+        if (read.IsFailure)
         {
-            await foreach (var row in ReadAsync<T>(body, format, json, options, cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add(row);
-            }
-        }
-        catch (BulkBodyException refused)
-        {
-            return refused.Error;
+            return read.Error;
         }
 
-        return rows;
-    }
-
-    /// <summary>
-    /// Streams the rows as they are read. When the call as a whole must be refused, enumeration throws
-    /// <see cref="BulkBodyException"/> carrying the error; a caller that writes while streaming must be ready for
-    /// rows already written by then (prefer <see cref="ReadAllAsync{T}"/> when "nothing written" matters).
-    /// </summary>
-    public static async IAsyncEnumerable<BulkRow<T>> ReadAsync<T>(
-        Stream body,
-        BulkFormat format,
-        JsonSerializerOptions json,
-        BulkReadOptions options,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(options);
-
-        var parser = new BulkBodyParser<T>(format, json);
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-        var start = 0;
-        var end = 0;
-        var eof = false;
-        var rows = new List<BulkRow<T>>();
-        var count = 0;
-        try
+        using (read.Value)
         {
-            while (true)
-            {
-                rows.Clear();
-                start += parser.Parse(buffer.AsSpan(start, end - start), eof, rows);
-                foreach (var row in rows)
-                {
-                    if (++count > options.MaxRows)
-                    {
-                        throw new BulkBodyException(Error.TooLarge(
-                            "bulk.too_many_rows",
-                            $"A bulk call may hold at most {options.MaxRows} rows; split the data into several calls. Nothing was written."));
-                    }
-
-                    yield return row;
-                }
-
-                if (eof)
-                {
-                    yield break;
-                }
-
-                if (start > 0)
-                {
-                    // Keep the unparsed tail at the front, so a partial row grows in place.
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    parser.Discarded(start);
-                    start = 0;
-                }
-
-                if (end == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    Buffer.BlockCopy(buffer, 0, larger, 0, end);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await body.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    eof = true;
-                }
-
-                end += read;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            return Result<IReadOnlyList<BulkRow<T>>>.Success(read.Value.Bind<T>(0, read.Value.Count));
         }
     }
 

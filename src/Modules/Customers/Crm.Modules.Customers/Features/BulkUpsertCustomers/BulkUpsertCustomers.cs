@@ -15,31 +15,40 @@ using Microsoft.Extensions.Options;
 
 namespace Crm.Modules.Customers.Features.BulkUpsertCustomers;
 
-/// <summary>Rows of one bulk call, as read: each bound to a <see cref="CustomerInput"/> or failed with a reason.</summary>
-internal sealed record BulkUpsertCustomers(IReadOnlyList<BulkRow<CustomerInput>> Rows) : IRequest<BulkResponse>;
+/// <summary>One bulk call's body, read and checked whole; its rows are bound a chunk at a time while they are upserted.</summary>
+internal sealed record BulkUpsertCustomers(BulkBody Body) : IRequest<BulkResponse>;
 
-internal sealed class BulkUpsertCustomersHandler(CustomerUpserter upserter) : IRequestHandler<BulkUpsertCustomers, BulkResponse>
+internal sealed class BulkUpsertCustomersHandler(CustomerUpserter upserter, IOptions<BulkOptions> options) : IRequestHandler<BulkUpsertCustomers, BulkResponse>
 {
     public const string Source = "bulk";
 
     public async ValueTask<BulkResponse> Handle(BulkUpsertCustomers request, CancellationToken cancellationToken)
     {
-        var rows = new List<UpsertRow>(request.Rows.Count);
-        var unreadable = new List<BulkRowError>();
-        foreach (var row in request.Rows)
-        {
-            if (row.IsValid)
-            {
-                rows.Add(new UpsertRow(row.Row, row.Value));
-            }
-            else
-            {
-                unreadable.Add(row.Error);
-            }
-        }
-
-        var outcome = await upserter.UpsertAsync(rows, unreadable, Source, cancellationToken).ConfigureAwait(false);
+        var outcome = await upserter.UpsertAsync(Chunks(request.Body, Math.Max(1, options.Value.ChunkRows)), Source, cancellationToken).ConfigureAwait(false);
         return new BulkResponse(outcome.Received, outcome.Inserted, outcome.Updated, outcome.Unchanged, outcome.Failed, outcome.Errors);
+    }
+
+    /// <summary>Binds the next chunk only when the upserter asks for it, so a call never holds all its rows as objects.</summary>
+    private static IEnumerable<UpsertChunk> Chunks(BulkBody body, int chunkRows)
+    {
+        for (var start = 0; start < body.Count; start += chunkRows)
+        {
+            var rows = new List<UpsertRow>(Math.Min(chunkRows, body.Count - start));
+            var unreadable = new List<BulkRowError>();
+            foreach (var row in body.Bind<CustomerInput>(start, Math.Min(chunkRows, body.Count - start)))
+            {
+                if (row.IsValid)
+                {
+                    rows.Add(new UpsertRow(row.Row, row.Value));
+                }
+                else
+                {
+                    unreadable.Add(row.Error);
+                }
+            }
+
+            yield return new UpsertChunk(rows, unreadable);
+        }
     }
 }
 
@@ -77,14 +86,17 @@ internal sealed class BulkUpsertCustomersEndpoint : ICarterModule
             return limited.Error.ToProblem();
         }
 
-        var rows = await httpContext.Request
-            .ReadBulkRowsAsync<CustomerInput>(new BulkReadOptions { MaxRows = limits.MaxRows }, cancellationToken)
+        var body = await httpContext.Request
+            .ReadBulkBodyAsync(new BulkReadOptions { MaxRows = limits.MaxRows }, cancellationToken)
             .ConfigureAwait(false);
-        if (rows.IsFailure)
+        if (body.IsFailure)
         {
-            return rows.Error.ToProblem();
+            return body.Error.ToProblem();
         }
 
-        return TypedResults.Ok(await sender.Send(new BulkUpsertCustomers(rows.Value), cancellationToken).ConfigureAwait(false));
+        using (body.Value)
+        {
+            return TypedResults.Ok(await sender.Send(new BulkUpsertCustomers(body.Value), cancellationToken).ConfigureAwait(false));
+        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Domain;
 using Crm.SharedKernel.Web.Bulk;
@@ -113,7 +112,7 @@ internal sealed class CustomerCsv
         DateOnly? birthDate = null;
         List<string>? preferences = null, tags = null;
         ChannelConsentInput? consentEmail = null, consentSms = null, consentPush = null;
-        Dictionary<string, JsonElement>? attributes = null;
+        Dictionary<string, CustomAttributeInput>? attributes = null;
 
         for (var i = 0; i < _columns.Length && i < cells.Count; i++)
         {
@@ -242,12 +241,11 @@ internal sealed class CustomerCsv
         _ => null,
     };
 
-    /// <summary>A cell as the JSON value <see cref="CustomAttributes.FromJson"/> reads: numbers, booleans and dates typed.</summary>
-    private static JsonElement AttributeValue(string cell)
-    {
-        var typed = CustomAttributes.FromText(cell, inferNumbers: true);
-        return JsonSerializer.SerializeToElement(CustomAttributes.ToJsonValue(typed));
-    }
+    /// <summary>A cell as a typed value: numbers, booleans and dates are recognised in CSV text.</summary>
+    private static CustomAttributeInput AttributeValue(string cell) =>
+        cell.Length > CustomAttributes.MaxTextLength
+            ? CustomAttributeInput.Invalid($"must be at most {CustomAttributes.MaxTextLength} characters")
+            : CustomAttributeInput.Of(CustomAttributes.FromText(cell, inferNumbers: true));
 
     private readonly record struct Column(Field Field, string? Attribute);
 }

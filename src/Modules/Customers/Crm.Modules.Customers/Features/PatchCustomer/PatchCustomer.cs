@@ -117,7 +117,7 @@ internal sealed class PatchCustomerHandler(
         Tags = [.. customer.Tags],
         CustomAttributes = customer.CustomAttributes.ToDictionary(
             pair => pair.Key,
-            pair => JsonSerializer.SerializeToElement(Domain.CustomAttributes.ToJsonValue(pair.Value)),
+            pair => CustomAttributeInput.Of(pair.Value),
             StringComparer.Ordinal),
         Consent = new ConsentInput
         {

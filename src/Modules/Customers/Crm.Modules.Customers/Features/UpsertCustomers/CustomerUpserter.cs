@@ -11,6 +11,9 @@ namespace Crm.Modules.Customers.Features.UpsertCustomers;
 /// <summary>One row to upsert: its 1-based number in the caller's input and the fields it gives.</summary>
 internal sealed record UpsertRow(int Row, CustomerInput Input);
 
+/// <summary>A chunk of a call's rows: those bound and those that could not be read (both numbered in the whole call).</summary>
+internal sealed record UpsertChunk(IReadOnlyList<UpsertRow> Rows, IReadOnlyList<BulkRowError> Unreadable);
+
 /// <summary>What became of a set of rows. Every row is counted once: inserted, updated, unchanged or failed.</summary>
 internal sealed record UpsertOutcome(int Received, int Inserted, int Updated, int Unchanged, IReadOnlyList<BulkRowError> Errors)
 {
@@ -38,7 +41,7 @@ internal sealed partial class CustomerUpserter(
     public const int UpdateBatch = 1_000;
 
     /// <summary>Customers prepared while the previous chunk is written: one store bulk batch.</summary>
-    public const int PipelineChunk = 5_000;
+    public const int PipelineChunk = 10_000;
 
     /// <summary>Rounds of reload-and-retry before a row is reported as lost to concurrent changes.</summary>
     public const int MaxAttempts = 12;
@@ -47,7 +50,7 @@ internal sealed partial class CustomerUpserter(
     /// Upserts <paramref name="rows"/>. <paramref name="unreadable"/> are rows of the same input that could not even be
     /// read (they are counted as received and failed, and reported with the others, in row order).
     /// </summary>
-    public async Task<UpsertOutcome> UpsertAsync(
+    public Task<UpsertOutcome> UpsertAsync(
         IReadOnlyList<UpsertRow> rows,
         IReadOnlyCollection<BulkRowError> unreadable,
         string source,
@@ -55,31 +58,58 @@ internal sealed partial class CustomerUpserter(
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(unreadable);
+        return UpsertAsync(Chunks(rows, unreadable), source, cancellationToken);
+
+        static IEnumerable<UpsertChunk> Chunks(IReadOnlyList<UpsertRow> rows, IReadOnlyCollection<BulkRowError> unreadable)
+        {
+            yield return new UpsertChunk([], [.. unreadable]);
+            for (var start = 0; start < rows.Count; start += PipelineChunk)
+            {
+                yield return new UpsertChunk([.. rows.Skip(start).Take(PipelineChunk)], []);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Upserts the rows of <paramref name="chunks"/>, in order. The next chunk is taken (and so bound, by a lazy
+    /// sequence) while the store writes the previous one, and a chunk's objects are dropped once it is written, so a
+    /// call holds about two chunks of customers however many rows it has.
+    /// </summary>
+    public async Task<UpsertOutcome> UpsertAsync(IEnumerable<UpsertChunk> chunks, string source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
         using var activity = IngestTelemetry.Source.StartActivity("customers.upsert");
-        var received = rows.Count + unreadable.Select(e => e.Row).Distinct().Count();
         activity?.SetTag("crm.ingest.source", source);
-        activity?.SetTag("crm.ingest.rows", received);
 
-        var errors = new List<BulkRowError>(unreadable);
-        var groups = Validate(rows, errors);
+        var tally = new Tally();
         var now = time.GetUtcNow();
-
-        // First round, pipelined: while the store writes one chunk, the next is looked up and prepared.
-        var ordered = groups.Values.ToList();
         var pending = new List<CustomerGroup>();
+        List<CustomerGroup>? written = null;
         var writing = Task.CompletedTask;
         try
         {
-            for (var start = 0; start < ordered.Count; start += PipelineChunk)
+            // First round, pipelined: while the store writes one chunk, the next is read, looked up and prepared.
+            foreach (var chunk in chunks)
             {
-                var chunk = ordered.GetRange(start, Math.Min(PipelineChunk, ordered.Count - start));
-                await AttachStoredAsync(chunk, cancellationToken).ConfigureAwait(false);
-                Parallel.ForEach(chunk, group => group.Prepare(group.Stored, now, source, time));
+                tally.Received += chunk.Rows.Count + chunk.Unreadable.Select(e => e.Row).Distinct().Count();
+                tally.Errors.AddRange(chunk.Unreadable);
+                var groups = chunk.Rows.Count == 0 ? [] : Validate(chunk.Rows, tally.Errors).Values.ToList();
+                if (groups.Count == 0)
+                {
+                    continue;
+                }
+
+                await AttachStoredAsync(groups, cancellationToken).ConfigureAwait(false);
+                Parallel.ForEach(groups, group => group.Prepare(group.Stored, now, source, time));
                 await writing.ConfigureAwait(false);
-                writing = WriteAsync(chunk, attempt: 0, now, source, pending, cancellationToken);
+                tally.Count(written, onlySettled: true);
+                DeferBehindRetries(groups, pending);
+                written = groups;
+                writing = WriteAsync(groups, attempt: 0, now, source, pending, cancellationToken);
             }
 
             await writing.ConfigureAwait(false);
+            tally.Count(written, onlySettled: true);
         }
         finally
         {
@@ -87,6 +117,8 @@ internal sealed partial class CustomerUpserter(
             await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        activity?.SetTag("crm.ingest.rows", tally.Received);
+        var retried = pending;
         for (var attempt = 1; attempt < MaxAttempts && pending.Count > 0; attempt++)
         {
             if (attempt > 1)
@@ -105,14 +137,15 @@ internal sealed partial class CustomerUpserter(
         foreach (var group in pending)
         {
             group.Lost = true;
-            errors.AddRange(group.Rows.Select(r => new BulkRowError(
+            tally.Errors.AddRange(group.Rows.Select(r => new BulkRowError(
                 r.Row,
                 null,
                 "The customer kept changing while this row was applied; send the row again.",
                 group.Stored?.Id)));
         }
 
-        var outcome = Count(received, groups.Values, errors);
+        tally.Count(retried, onlySettled: false);
+        var outcome = tally.Outcome();
         Record(outcome, source, activity);
         return outcome;
     }
@@ -235,7 +268,7 @@ internal sealed partial class CustomerUpserter(
         if (raced.Count > 0)
         {
             LogRaced(logger, raced.Count);
-            retry.AddRange(raced);
+            Retry(retry, raced);
         }
     }
 
@@ -266,7 +299,7 @@ internal sealed partial class CustomerUpserter(
             {
                 // Nothing of the chunk was written: all of it is read again and re-applied in the next round.
                 LogClash(logger, chunk.Count);
-                retry.AddRange(chunk);
+                Retry(retry, chunk);
             }
         }
     }
@@ -311,30 +344,43 @@ internal sealed partial class CustomerUpserter(
     private static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Math.Min(100, 1 << (attempt - 1)) * (0.5 + Random.Shared.NextDouble()));
 
-    private static UpsertOutcome Count(int received, IEnumerable<CustomerGroup> groups, List<BulkRowError> errors)
+    /// <summary>
+    /// Rows of an email whose earlier rows (in an earlier chunk) wait for a retry join those rows instead of being
+    /// written now, so the rows of one email still apply in the order sent.
+    /// </summary>
+    private static void DeferBehindRetries(List<CustomerGroup> groups, List<CustomerGroup> pending)
     {
-        int inserted = 0, updated = 0, unchanged = 0;
-        foreach (var group in groups.Where(g => !g.Lost))
+        if (pending.Count == 0)
         {
-            foreach (var outcome in group.Outcomes)
-            {
-                switch (outcome)
-                {
-                    case BulkRowOutcome.Inserted:
-                        inserted++;
-                        break;
-                    case BulkRowOutcome.Updated:
-                        updated++;
-                        break;
-                    default:
-                        unchanged++;
-                        break;
-                }
-            }
+            return;
         }
 
-        errors.Sort((a, b) => a.Row.CompareTo(b.Row));
-        return new UpsertOutcome(received, inserted, updated, unchanged, errors);
+        var waiting = new Dictionary<string, CustomerGroup>(StringComparer.Ordinal);
+        foreach (var group in pending)
+        {
+            waiting.TryAdd(group.Email, group);
+        }
+
+        groups.RemoveAll(group =>
+        {
+            if (!waiting.TryGetValue(group.Email, out var earlier))
+            {
+                return false;
+            }
+
+            earlier.Rows.AddRange(group.Rows);
+            return true;
+        });
+    }
+
+    private static void Retry(List<CustomerGroup> retry, List<CustomerGroup> groups)
+    {
+        foreach (var group in groups)
+        {
+            group.Retried = true;
+        }
+
+        retry.AddRange(groups);
     }
 
     private void Record(UpsertOutcome outcome, string source, Activity? activity)
@@ -361,6 +407,52 @@ internal sealed partial class CustomerUpserter(
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "A batch of {Count} customer updates clashed with concurrent changes; reloading and retrying")]
     private static partial void LogClash(ILogger logger, int count);
 
+    /// <summary>The running counts of a call: every row is counted once, when its group's write has settled.</summary>
+    private sealed class Tally
+    {
+        public int Received { get; set; }
+
+        public List<BulkRowError> Errors { get; } = [];
+
+        private int _inserted;
+        private int _updated;
+        private int _unchanged;
+
+        /// <summary>Counts the rows of <paramref name="groups"/>; with <paramref name="onlySettled"/>, not those to retry.</summary>
+        public void Count(List<CustomerGroup>? groups, bool onlySettled)
+        {
+            foreach (var group in groups ?? [])
+            {
+                if (group.Lost || (onlySettled && group.Retried))
+                {
+                    continue;
+                }
+
+                foreach (var outcome in group.Outcomes)
+                {
+                    switch (outcome)
+                    {
+                        case BulkRowOutcome.Inserted:
+                            _inserted++;
+                            break;
+                        case BulkRowOutcome.Updated:
+                            _updated++;
+                            break;
+                        default:
+                            _unchanged++;
+                            break;
+                    }
+                }
+            }
+        }
+
+        public UpsertOutcome Outcome()
+        {
+            Errors.Sort((a, b) => a.Row.CompareTo(b.Row));
+            return new UpsertOutcome(Received, _inserted, _updated, _unchanged, Errors);
+        }
+    }
+
     /// <summary>The rows of one email and the customer they make, applied onto the stored one or a new one.</summary>
     private sealed class CustomerGroup(string email)
     {
@@ -378,6 +470,9 @@ internal sealed partial class CustomerUpserter(
         public List<BulkRowOutcome?> Outcomes { get; } = [];
 
         public bool Lost { get; set; }
+
+        /// <summary>The first write did not settle the group: it is counted after the retry rounds.</summary>
+        public bool Retried { get; set; }
 
         /// <summary>Applies every row, in order, onto <paramref name="stored"/> or onto a new customer.</summary>
         public void Prepare(Customer? stored, DateTimeOffset now, string source, TimeProvider time)

@@ -10,6 +10,12 @@ internal sealed class BulkOptions
     /// <summary>Rows per call; more and the call is refused with 413 before anything is written.</summary>
     public int MaxRows { get; set; } = BulkReadOptions.DefaultMaxRows;
 
+    /// <summary>
+    /// Rows bound, looked up and written as one step of a call; the next chunk is read while the store writes this one.
+    /// A call holds about two chunks of customers as objects, whatever its size.
+    /// </summary>
+    public int ChunkRows { get; set; } = CustomerUpserter.PipelineChunk;
+
     /// <summary>Bytes per call: room for the maximum rows at about 2.5 KB each. Other endpoints keep the host's limit.</summary>
     public long MaxBodyBytes { get; set; } = 256L * 1024 * 1024;
 }

@@ -23,7 +23,8 @@ public sealed class BulkUpsertCustomersTests : HostFixture
             PublishedEvents<CustomerCreatedIntegrationEvent>.Subscribe(
                 new CrmHostFactory()
                     .WithSetting("Customers:Bulk:MaxRows", "300")
-                    .WithSetting("Customers:Bulk:MaxBodyBytes", "200000"),
+                    .WithSetting("Customers:Bulk:MaxBodyBytes", "200000")
+                    .WithSetting("Customers:Bulk:ChunkRows", "50"),
                 _created),
             _updated);
 
@@ -249,6 +250,28 @@ public sealed class BulkUpsertCustomersTests : HostFixture
         }
 
         Assert.That(total, Is.EqualTo(increments), "every committed increment survives the bulk update");
+    }
+
+    [Test]
+    public async Task A_call_larger_than_one_chunk_counts_every_row_once_and_applies_an_email_repeated_across_chunks_in_order()
+    {
+        // 120 rows in chunks of 50: row 60 is invalid, row 120 repeats row 1's email two chunks later.
+        var lines = Enumerable.Range(1, 120).Select(i => i switch
+        {
+            1 => """{"email": "first@chunks.test", "name": "First", "tags": ["early"]}""",
+            60 => """{"email": "not-an-email", "name": "Broken"}""",
+            120 => """{"email": "FIRST@chunks.test", "name": "Last"}""",
+            _ => $$"""{"email": "c{{i}}@chunks.test", "name": "C {{i}}"}""",
+        });
+
+        var result = await PostAsync(string.Join("\n", lines), "application/x-ndjson");
+
+        Assert.That(Counts(result), Is.EqualTo((120, 118, 1, 0, 1)));
+        Assert.That(result.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("row").GetInt32()), Is.EqualTo(new[] { 60 }));
+        var first = await StoredCustomers.ByEmailAsync(Factory, "first@chunks.test");
+        Assert.That((first!.Name, first.Tags.Single()), Is.EqualTo(("Last", "early")), "the later row applies on top of the earlier one");
+        Assert.That(await StoredCustomers.ByEmailAsync(Factory, "c119@chunks.test"), Is.Not.Null);
+        Assert.That(await StoredCustomers.ByEmailAsync(Factory, "c51@chunks.test"), Is.Not.Null);
     }
 
     private async Task<JsonElement> PostAsync(string body, string contentType)
