@@ -48,7 +48,7 @@ internal sealed class IngestionBenchmark(IngestionSettings settings, string work
     private const string WarmUpTag = "bench-warm-up";
     /// <summary>The host's default base currency: orders in it need no exchange rate.</summary>
     private const string Currency = "USD";
-    private const int WarmUpRows = 20_000;
+    private const int WarmUpRows = 40_000;
 
     // Far from the measured indexes, so warm-up and latency customers never collide with them by email.
     private const int WarmUpIndex = 50_000_000;

@@ -225,7 +225,7 @@ internal sealed partial class OutboxDispatcher(
         }
 
         failure?.Throw();
-        return batch.Count == _options.BatchSize && !stoppingToken.IsCancellationRequested;
+        return batch.Count >= _options.BatchSize && !stoppingToken.IsCancellationRequested;
 
         // A message is dispatched once every handler has had it.
         void Done(int index)

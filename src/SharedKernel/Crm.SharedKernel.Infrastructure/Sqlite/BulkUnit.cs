@@ -67,6 +67,7 @@ internal sealed class BulkUnit<T> : WriteUnit
         var insert = statements.Insert;
         var bytes = _buffer.WrittenSpan;
         var begin = 0;
+        var events = new List<OutboxEntry>(_eventFor is null ? 0 : _count);
         for (var i = 0; i < _count; i++)
         {
             var document = _documents[_start + i];
@@ -111,14 +112,17 @@ internal sealed class BulkUnit<T> : WriteUnit
             {
                 if (_insertEvents[i] is { } entry)
                 {
-                    context.InsertOutbox(entry);
+                    events.Add(entry);
                 }
             }
             else if (_eventFor?.Invoke(document, outcome) is { } integrationEvent)
             {
-                context.InsertOutbox(OutboxEntry.From(integrationEvent));
+                events.Add(OutboxEntry.From(integrationEvent));
             }
         }
+
+        // The batch's events go in as one outbox row (OutboxBatch), after its documents, in row order.
+        context.InsertOutbox(events);
     }
 
     /// <summary>Returns the batch's buffer to the pool once the writer is done with the unit.</summary>

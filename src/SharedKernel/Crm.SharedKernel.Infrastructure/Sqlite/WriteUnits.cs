@@ -31,7 +31,35 @@ internal sealed class WriteContext(SQLitePCL.sqlite3 db, TimeProvider time) : ID
         return statements;
     }
 
-    public void InsertOutbox(OutboxEntry entry)
+    /// <summary>Stores <paramref name="entries"/>, published by one commit: one row for one event, one batch row for several.</summary>
+    public void InsertOutbox(IReadOnlyList<OutboxEntry> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        if (entries.Count == 1)
+        {
+            InsertOutbox(entries[0]);
+            return;
+        }
+
+        for (var start = 0; start < entries.Count; start += OutboxBatch.MaxEvents)
+        {
+            var part = start == 0 && entries.Count <= OutboxBatch.MaxEvents
+                ? entries
+                : entries.Skip(start).Take(OutboxBatch.MaxEvents).ToList();
+            using var payload = new PooledBufferWriter(part.Count * 1024);
+            OutboxBatch.Write(payload, part);
+            var first = part[0];
+            InsertOutbox(new OutboxEntry(first.EventId, OutboxBatch.EventType, string.Empty, first.OccurredAt, []), payload.WrittenSpan);
+        }
+    }
+
+    public void InsertOutbox(OutboxEntry entry) => InsertOutbox(entry, entry.Payload);
+
+    private void InsertOutbox(OutboxEntry entry, ReadOnlySpan<byte> payload)
     {
         var statement = _outboxInsert ??= new RawStatement(db,
             $"INSERT INTO {SqliteDocumentStore.OutboxTable} (event_id, event_type, aggregate_id, occurred_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -39,7 +67,7 @@ internal sealed class WriteContext(SQLitePCL.sqlite3 db, TimeProvider time) : ID
         statement.Bind(2, entry.EventType);
         statement.Bind(3, entry.AggregateId);
         statement.Bind(4, entry.OccurredAt);
-        statement.BindUtf8(5, entry.Payload);
+        statement.BindUtf8(5, payload);
         statement.Execute();
     }
 
@@ -129,10 +157,7 @@ internal sealed class SessionUnit(List<StagedWrite> writes, List<OutboxEntry> ev
             write.Execute(context);
         }
 
-        foreach (var entry in events)
-        {
-            context.InsertOutbox(entry);
-        }
+        context.InsertOutbox(events);
     }
 
     public override void Committed()

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.Json;
+using Crm.SharedKernel.Infrastructure.Outbox;
+using Crm.SharedKernel.Infrastructure.Serialization;
+
+namespace Crm.SharedKernel.Infrastructure.Sqlite;
+
+/// <summary>
+/// Several events of one commit in one outbox row. A bulk batch of 5,000 customers made 5,000 outbox rows, each a
+/// B-tree insert on the single writer: about a third of the writer's time per customer. One row per commit keeps the
+/// events (same order, same ids) and costs one insert. The row's payload is a JSON array of the events with their
+/// metadata; <see cref="SqliteOutboxStore"/> expands it into one message per event, numbered
+/// <c>row sequence × 2^20 + index</c> so that commit order is kept across rows and inside a row.
+/// </summary>
+internal static class OutboxBatch
+{
+    /// <summary>The <c>event_type</c> of a row that holds several events.</summary>
+    public const string EventType = "crm.outbox.batch";
+
+    /// <summary>Events one row may hold (2^20): the index part of a message's sequence.</summary>
+    public const int MaxEvents = 1 << IndexBits;
+
+    private const int IndexBits = 20;
+
+    public static long Sequence(long row, int index) => (row << IndexBits) | (uint)index;
+
+    public static long RowOf(long sequence) => sequence >> IndexBits;
+
+    /// <summary>Writes <paramref name="entries"/> as one row's payload.</summary>
+    public static void Write(PooledBufferWriter buffer, IReadOnlyList<OutboxEntry> entries)
+    {
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = CrmJson.Options.Encoder });
+        writer.WriteStartArray();
+        foreach (var entry in entries)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id"u8, entry.EventId);
+            writer.WriteString("type"u8, entry.EventType);
+            writer.WriteString("aggregate"u8, entry.AggregateId);
+            writer.WriteString("at"u8, entry.OccurredAt);
+            writer.WritePropertyName("payload"u8);
+            writer.WriteRawValue(entry.Payload, skipInputValidation: true);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>The messages of the batch row <paramref name="row"/>, in the order they were published.</summary>
+    public static IEnumerable<OutboxMessage> Expand(long row, string payload)
+    {
+        using var document = JsonDocument.Parse(payload);
+        var index = 0;
+        var messages = new List<OutboxMessage>(document.RootElement.GetArrayLength());
+        foreach (var element in document.RootElement.EnumerateArray())
+        {
+            messages.Add(new OutboxMessage(
+                Sequence(row, index++),
+                element.GetProperty("id"u8).GetGuid(),
+                element.GetProperty("type"u8).GetString()!,
+                element.GetProperty("aggregate"u8).GetString()!,
+                ParseUtc(element.GetProperty("at"u8).GetString()!),
+                element.GetProperty("payload"u8).GetRawText()));
+        }
+
+        return messages;
+    }
+
+    public static DateTimeOffset ParseUtc(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}
