@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Crm.SharedKernel.Buffers;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Events;
-using Crm.SharedKernel.Infrastructure.Serialization;
 using Microsoft.Data.Sqlite;
 
 namespace Crm.SharedKernel.Infrastructure.Sqlite;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Crm.SharedKernel.Buffers;
 using Crm.SharedKernel.Infrastructure.Outbox;
 using Crm.SharedKernel.Infrastructure.Serialization;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Crm.SharedKernel.Buffers;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Events;
 using Crm.SharedKernel.Infrastructure.Serialization;

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
+using Crm.SharedKernel.Buffers;
 using Crm.SharedKernel.Errors;
 
 namespace Crm.SharedKernel.Web.Bulk;
@@ -15,14 +15,18 @@ public sealed class BulkBody : IDisposable
 {
     private const int InitialBufferSize = 64 * 1024;
 
+    /// <summary>The room asked for before each read of the request body.</summary>
+    private const int ReadSize = 16 * 1024;
+
     /// <summary>Rows bound by one worker at a time when a chunk is bound in parallel.</summary>
     private const int BindPartition = 512;
 
     private readonly JsonSerializerOptions _json;
     private readonly List<BulkRowSlice> _rows;
-    private byte[] _buffer;
+    private readonly PooledBufferWriter _buffer;
+    private bool _disposed;
 
-    private BulkBody(byte[] buffer, List<BulkRowSlice> rows, BulkFormat format, JsonSerializerOptions json)
+    private BulkBody(PooledBufferWriter buffer, List<BulkRowSlice> rows, BulkFormat format, JsonSerializerOptions json)
     {
         _buffer = buffer;
         _rows = rows;
@@ -47,21 +51,13 @@ public sealed class BulkBody : IDisposable
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(options);
 
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-        var length = 0;
+        PooledBufferWriter? buffer = new(InitialBufferSize);
         try
         {
             int read;
-            while ((read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await body.ReadAsync(buffer.GetMemory(ReadSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
-                length += read;
-                if (length == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    Buffer.BlockCopy(buffer, 0, larger, 0, length);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
+                buffer.Advance(read);
             }
 
             var readerOptions = new JsonReaderOptions
@@ -70,7 +66,7 @@ public sealed class BulkBody : IDisposable
                 CommentHandling = json.ReadCommentHandling,
                 MaxDepth = json.MaxDepth == 0 ? 64 : json.MaxDepth,
             };
-            var rows = BulkBodyParser.Split(buffer.AsSpan(0, length), format, readerOptions, options.MaxRows);
+            var rows = BulkBodyParser.Split(buffer.WrittenSpan, format, readerOptions, options.MaxRows);
             var bulkBody = new BulkBody(buffer, rows, format, json);
             buffer = null;
             return bulkBody;
@@ -81,10 +77,7 @@ public sealed class BulkBody : IDisposable
         }
         finally
         {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            buffer?.Dispose();
         }
     }
 
@@ -95,7 +88,7 @@ public sealed class BulkBody : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, _rows.Count);
-        ObjectDisposedException.ThrowIf(_buffer.Length == 0, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var rows = new BulkRow<T>[count];
         if (count < 2 * BindPartition)
         {
@@ -121,11 +114,8 @@ public sealed class BulkBody : IDisposable
 
     public void Dispose()
     {
-        var buffer = Interlocked.Exchange(ref _buffer, []);
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        _disposed = true;
+        _buffer.Dispose();
     }
 
     private BulkRow<T> Bind<T>(BulkRowSlice slice)
@@ -134,7 +124,7 @@ public sealed class BulkBody : IDisposable
         var number = slice.Row;
         try
         {
-            return JsonSerializer.Deserialize<T>(_buffer.AsSpan(slice.Start, slice.Length), _json) is { } value
+            return JsonSerializer.Deserialize<T>(_buffer.WrittenSpan.Slice(slice.Start, slice.Length), _json) is { } value
                 ? new BulkRow<T>(number, value, null)
                 : new BulkRow<T>(number, null, new BulkRowError(number, null, "The row is null; it must be a JSON object."));
         }

@@ -1,13 +1,14 @@
 using System.Buffers;
 
-namespace Crm.SharedKernel.Infrastructure.Serialization;
+namespace Crm.SharedKernel.Buffers;
 
 /// <summary>
-/// A growing byte buffer on arrays rented from the shared pool. Bulk batches serialise megabytes at a time; a fresh
-/// array per batch lands on the large object heap and costs the kernel zeroing new pages for every batch (measured on
-/// the bulk path), while a rented one is reused warm. Dispose returns the array; the written bytes are gone then.
+/// A growing byte buffer on arrays rented from the shared pool, for the megabytes a bulk call reads or a bulk batch
+/// serialises: a fresh array per call lands on the large object heap and costs the kernel zeroing new pages every time
+/// (measured on the bulk path), while a rented one is reused warm. Dispose returns the array; the written bytes are
+/// gone then.
 /// </summary>
-internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<byte>, IDisposable
+public sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(256, initialCapacity));
     private int _written;
