@@ -48,7 +48,7 @@ internal static class OutboxBatch
     }
 
     /// <summary>The messages of the batch row <paramref name="row"/>, in the order they were published.</summary>
-    public static IEnumerable<OutboxMessage> Expand(long row, string payload)
+    public static List<OutboxMessage> Expand(long row, Stream payload)
     {
         using var document = JsonDocument.Parse(payload);
         var index = 0;

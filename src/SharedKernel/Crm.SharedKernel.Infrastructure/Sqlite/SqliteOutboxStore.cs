@@ -35,8 +35,14 @@ internal sealed class SqliteOutboxStore(SqliteDocumentStore store) : IOutboxStor
                 var eventType = reader.GetString(2);
                 if (eventType == OutboxBatch.EventType)
                 {
-                    // A batch row is never split between passes, so a pass may hold more than max messages.
-                    var batch = OutboxBatch.Expand(row, reader.GetString(5)).ToList();
+                    // A batch row is never split between passes, so a pass may hold more than max messages. Its
+                    // payload (megabytes) is parsed from the row's UTF-8 bytes rather than first copied into a string.
+                    List<OutboxMessage> batch;
+                    await using (var payload = reader.GetStream(5))
+                    {
+                        batch = OutboxBatch.Expand(row, payload);
+                    }
+
                     _batches.TryAdd(row, new BatchMarks(batch.Count));
                     messages.AddRange(batch);
                     continue;
