@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Crm.Modules.Identity.Audit;
 using Crm.Modules.Identity.SignIn;
 using Crm.SharedKernel.Security;
 using Microsoft.AspNetCore.Builder;
@@ -41,4 +42,8 @@ internal sealed record Actor(string Id, string? Email, IReadOnlySet<string> Perm
             user.FindAll(CrmClaimTypes.Permission).Select(claim => claim.Value).ToHashSet(StringComparer.Ordinal),
             AuthApi.ClientAddress(httpContext));
     }
+
+    /// <summary>The audit line of something this actor did to <paramref name="targetId"/>.</summary>
+    public AuditRecord Did(string action, string targetId, string? detail = null) =>
+        new(action, Id, Email, targetId, Detail: detail, IpAddress: IpAddress);
 }

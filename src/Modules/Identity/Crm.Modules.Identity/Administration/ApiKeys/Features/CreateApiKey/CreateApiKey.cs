@@ -73,13 +73,7 @@ internal sealed class CreateApiKeyHandler(IDocumentStore store, TimeProvider tim
         }
 
         await audit.RecordAsync(
-            new AuditRecord(
-                AuditActions.ApiKeyCreated,
-                request.Actor.Id,
-                request.Actor.Email,
-                key.Id,
-                Detail: $"{key.Name} ({string.Join(' ', key.Permissions)})",
-                IpAddress: request.Actor.IpAddress),
+            request.Actor.Did(AuditActions.ApiKeyCreated, key.Id, $"{key.Name} ({string.Join(' ', key.Permissions)})"),
             cancellationToken).ConfigureAwait(false);
         return new CreatedApiKey(key.Id, key.Name, key.Prefix, key.Permissions, key.CreatedBy, key.CreatedAt, text);
     }

@@ -36,7 +36,7 @@ internal sealed class RevokeApiKeyHandler(IDocumentStore store, TimeProvider tim
             session.Patch<ApiKey>(key.Id, patch => patch.Set(x => x.RevokedAt, time.GetUtcNow()));
             await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(
-                new AuditRecord(AuditActions.ApiKeyRevoked, request.Actor.Id, request.Actor.Email, key.Id, Detail: key.Name, IpAddress: request.Actor.IpAddress),
+                request.Actor.Did(AuditActions.ApiKeyRevoked, key.Id, key.Name),
                 cancellationToken).ConfigureAwait(false);
             return Result.Success();
         }

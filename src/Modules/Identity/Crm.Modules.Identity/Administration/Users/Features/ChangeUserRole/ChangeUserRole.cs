@@ -57,13 +57,7 @@ internal sealed class ChangeUserRoleHandler(IDocumentStore store, IAuditLog audi
             session.Store(user);
             await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(
-                new AuditRecord(
-                    AuditActions.RoleChanged,
-                    request.Actor.Id,
-                    request.Actor.Email,
-                    user.Id,
-                    Detail: $"{UserRules.RoleText(old)} -> {UserRules.RoleText(role)}",
-                    IpAddress: request.Actor.IpAddress),
+                request.Actor.Did(AuditActions.RoleChanged, user.Id, $"{UserRules.RoleText(old)} -> {UserRules.RoleText(role)}"),
                 cancellationToken).ConfigureAwait(false);
             return UserResponse.Of(user);
         }

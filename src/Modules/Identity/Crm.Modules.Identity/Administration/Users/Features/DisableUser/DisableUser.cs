@@ -52,7 +52,7 @@ internal sealed class DisableUserHandler(IDocumentStore store, RefreshTokens ref
             await refreshTokens.StageRevokeAllOfUserAsync(session, user.Id, RefreshTokens.ReasonUserDisabled, cancellationToken).ConfigureAwait(false);
             await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(
-                new AuditRecord(AuditActions.UserDisabled, request.Actor.Id, request.Actor.Email, user.Id, IpAddress: request.Actor.IpAddress),
+                request.Actor.Did(AuditActions.UserDisabled, user.Id),
                 cancellationToken).ConfigureAwait(false);
             return UserResponse.Of(user);
         }

@@ -41,7 +41,7 @@ internal sealed class EnableUserHandler(IDocumentStore store, IAuditLog audit) :
             session.Store(user);
             await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(
-                new AuditRecord(AuditActions.UserEnabled, request.Actor.Id, request.Actor.Email, user.Id, IpAddress: request.Actor.IpAddress),
+                request.Actor.Did(AuditActions.UserEnabled, user.Id),
                 cancellationToken).ConfigureAwait(false);
             return UserResponse.Of(user);
         }

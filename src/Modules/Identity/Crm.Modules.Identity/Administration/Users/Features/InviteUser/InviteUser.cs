@@ -72,7 +72,7 @@ internal sealed class InviteUserHandler(IDocumentStore store, TimeProvider time,
         }
 
         await audit.RecordAsync(
-            new AuditRecord(AuditActions.UserInvited, request.Actor.Id, request.Actor.Email, user.Id, Detail: user.Role, IpAddress: request.Actor.IpAddress),
+            request.Actor.Did(AuditActions.UserInvited, user.Id, user.Role),
             cancellationToken).ConfigureAwait(false);
         return new InvitationResponse(UserResponse.Of(user), code, user.InvitationExpiresAt!.Value);
     }
