@@ -57,15 +57,7 @@ public static class BulkRequestReader
         where T : class
     {
         var body = await request.ReadBulkBodyAsync(options, cancellationToken).ConfigureAwait(false);
-        if (body.IsFailure)
-        {
-            return body.Error;
-        }
-
-        using (body.Value)
-        {
-            return Result<IReadOnlyList<BulkRow<T>>>.Success(body.Value.Bind<T>(0, body.Value.Count));
-        }
+        return BindAll<T>(body);
     }
 
     /// <summary>
@@ -105,6 +97,13 @@ public static class BulkRequestReader
         where T : class
     {
         var read = await BulkBody.ReadAsync(body, format, json, options, cancellationToken).ConfigureAwait(false);
+        return BindAll<T>(read);
+    }
+
+    /// <summary>Every row of a read body, bound; the body's buffer goes back to the pool.</summary>
+    private static Result<IReadOnlyList<BulkRow<T>>> BindAll<T>(Result<BulkBody> read)
+        where T : class
+    {
         if (read.IsFailure)
         {
             return read.Error;
@@ -112,7 +111,7 @@ public static class BulkRequestReader
 
         using (read.Value)
         {
-            return Result<IReadOnlyList<BulkRow<T>>>.Success(read.Value.Bind<T>(0, read.Value.Count));
+            return read.Value.Bind<T>(0, read.Value.Count);
         }
     }
 
