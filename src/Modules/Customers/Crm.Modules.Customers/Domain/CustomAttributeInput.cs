@@ -32,6 +32,18 @@ internal readonly record struct CustomAttributeInput
 
     public static CustomAttributeInput Invalid(string problem) => new(null, problem);
 
+    /// <summary>
+    /// Text as sent, typed by <see cref="CustomAttributes.FromText"/> (a JSON string, or a CSV cell with
+    /// <paramref name="inferNumbers"/>); longer than <see cref="CustomAttributes.MaxTextLength"/> it cannot be one.
+    /// </summary>
+    public static CustomAttributeInput FromText(string text, bool inferNumbers)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Length > CustomAttributes.MaxTextLength
+            ? Invalid($"must be at most {CustomAttributes.MaxTextLength} characters")
+            : Of(CustomAttributes.FromText(text, inferNumbers));
+    }
+
     /// <summary>Reads one JSON value at <paramref name="reader"/>; anything but a scalar or null is skipped and refused.</summary>
     public static CustomAttributeInput Read(ref Utf8JsonReader reader)
     {
@@ -46,10 +58,7 @@ internal readonly record struct CustomAttributeInput
             case JsonTokenType.Number:
                 return reader.TryGetDecimal(out var number) ? Of(CustomAttributeValue.Of(number)) : Invalid("is a number out of range");
             case JsonTokenType.String:
-                var text = reader.GetString()!;
-                return text.Length > CustomAttributes.MaxTextLength
-                    ? Invalid($"must be at most {CustomAttributes.MaxTextLength} characters")
-                    : Of(CustomAttributes.FromText(text, inferNumbers: false));
+                return FromText(reader.GetString()!, inferNumbers: false);
             default:
                 reader.Skip();
                 return Invalid("must be a string, number, boolean, date or null");

@@ -160,7 +160,7 @@ internal sealed class CustomerCsv
                 case Field.ConsentSms: consentSms = Consent(text, "consent.sms"); break;
                 case Field.ConsentPush: consentPush = Consent(text, "consent.push"); break;
                 case Field.Attribute:
-                    (attributes ??= new(StringComparer.Ordinal))[_columns[i].Attribute!] = AttributeValue(cell);
+                    (attributes ??= new(StringComparer.Ordinal))[_columns[i].Attribute!] = CustomAttributeInput.FromText(cell, inferNumbers: true);
                     break;
                 default:
                     break;
@@ -241,11 +241,6 @@ internal sealed class CustomerCsv
         _ => null,
     };
 
-    /// <summary>A cell as a typed value: numbers, booleans and dates are recognised in CSV text.</summary>
-    private static CustomAttributeInput AttributeValue(string cell) =>
-        cell.Length > CustomAttributes.MaxTextLength
-            ? CustomAttributeInput.Invalid($"must be at most {CustomAttributes.MaxTextLength} characters")
-            : CustomAttributeInput.Of(CustomAttributes.FromText(cell, inferNumbers: true));
 
     private readonly record struct Column(Field Field, string? Attribute);
 }
