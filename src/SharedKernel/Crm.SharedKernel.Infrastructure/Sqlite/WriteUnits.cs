@@ -35,30 +35,20 @@ internal sealed class WriteContext(SQLitePCL.sqlite3 db, TimeProvider time) : ID
     /// <summary>Stores <paramref name="entries"/>, published by one commit: one row for one event, one batch row for several.</summary>
     public void InsertOutbox(IReadOnlyList<OutboxEntry> entries)
     {
-        if (entries.Count == 0)
+        foreach (var part in entries.Chunk(OutboxBatch.MaxEvents))
         {
-            return;
-        }
+            if (part.Length == 1)
+            {
+                InsertOutbox(part[0], part[0].Payload);
+                continue;
+            }
 
-        if (entries.Count == 1)
-        {
-            InsertOutbox(entries[0]);
-            return;
-        }
-
-        for (var start = 0; start < entries.Count; start += OutboxBatch.MaxEvents)
-        {
-            var part = start == 0 && entries.Count <= OutboxBatch.MaxEvents
-                ? entries
-                : entries.Skip(start).Take(OutboxBatch.MaxEvents).ToList();
-            using var payload = new PooledBufferWriter(part.Count * 1024);
+            using var payload = new PooledBufferWriter(part.Length * 1024);
             OutboxBatch.Write(payload, part);
             var first = part[0];
             InsertOutbox(new OutboxEntry(first.EventId, OutboxBatch.EventType, string.Empty, first.OccurredAt, []), payload.WrittenSpan);
         }
     }
-
-    public void InsertOutbox(OutboxEntry entry) => InsertOutbox(entry, entry.Payload);
 
     private void InsertOutbox(OutboxEntry entry, ReadOnlySpan<byte> payload)
     {
