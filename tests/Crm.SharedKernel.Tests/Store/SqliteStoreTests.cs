@@ -106,6 +106,35 @@ public sealed class SqliteStoreTests
     }
 
     [Test]
+    public async Task An_index_on_an_array_costs_no_column_and_a_file_that_kept_one_drops_it()
+    {
+        // Earlier files kept the array's JSON text in an indexed column that no query could use.
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        Rows(
+            "CREATE TABLE \"contract.customers\" (id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, \"ix_tags\"); "
+            + "CREATE INDEX \"ix_contract_customers_tags\" ON \"contract.customers\" (\"ix_tags\"); "
+            + "INSERT INTO \"contract.customers\" VALUES ('c0', 1, '{\"id\":\"c0\",\"email\":\"old@example.com\",\"tags\":[\"vip\"]}', '[\"vip\"]');",
+            new SqlParameters());
+        var services = new ServiceCollection();
+        services.AddDocumentCollection<ContractCustomer>("contract.customers", c => c.Index(x => x.Tags));
+        var model = (DocumentModel)services.Single(d => d.ServiceType == typeof(DocumentModel)).ImplementationInstance!;
+
+        await using var store = Open(model);
+        await using (var session = store.OpenSession())
+        {
+            session.Store(new ContractCustomer { Id = "c1", Email = "new@example.com", Tags = ["vip", "new"] });
+            session.Store(new ContractCustomer { Id = "c2", Email = "other@example.com", Tags = ["new"] });
+            await session.SaveChangesAsync();
+        }
+
+        Assert.That(Rows("SELECT name FROM pragma_table_xinfo('contract.customers')", new SqlParameters()), Is.EqualTo(new[] { "id", "version", "doc" }));
+        Assert.That(Rows("SELECT name FROM pragma_index_list('contract.customers') WHERE origin = 'c'", new SqlParameters()), Is.Empty);
+        await using var reader = store.OpenSession();
+        var vip = await reader.Query<ContractCustomer>().Where(x => x.Tags.Contains("vip")).ToListAsync();
+        Assert.That(vip.Select(c => c.Id).Order(), Is.EqualTo(new[] { "c0", "c1" }));
+    }
+
+    [Test]
     public async Task A_unique_index_no_longer_declared_stops_refusing_writes()
     {
         var services = new ServiceCollection();

@@ -37,7 +37,9 @@ internal sealed class CollectionMap
         foreach (var index in collection.Indexes)
         {
             var path = DocumentPath.FromLambda(index.Path);
-            if (path.Column is not null)
+            // An array's index is a multikey index on MongoDB. SQLite has none: a column would hold the array's JSON
+            // text, which no query can use (Contains reads the document's array), and would only cost every write.
+            if (path.Column is not null || DocumentPath.IsArrayType(path.Type))
             {
                 continue;
             }
