@@ -4,14 +4,17 @@ using System.Text.Json.Serialization.Metadata;
 using Crm.SharedKernel.Buffers;
 using Crm.SharedKernel.Documents;
 using Crm.SharedKernel.Events;
+using Crm.SharedKernel.Infrastructure.Serialization;
 using Microsoft.Data.Sqlite;
 
 namespace Crm.SharedKernel.Infrastructure.Sqlite;
 
 /// <summary>
-/// One batch of a bulk write. The caller serialises the batch into one buffer, and for inserts each row's event too
-/// (while the writer commits the previous batch); the writer binds each row's bytes into reused statements. A refused row is undone by SQLite's
-/// statement-level rollback alone, so the other rows stay.
+/// One batch of a bulk write. The caller serialises the batch into one buffer while the writer commits the previous
+/// batch, and for inserts each row's event too, straight into the outbox row's array (<see cref="OutboxBatch"/>), so
+/// the events live as bytes rather than as objects while the batch waits for the writer. The writer binds each row's
+/// bytes into reused statements; when every row with an event is stored, the array goes in as it is. A refused row
+/// is undone by SQLite's statement-level rollback alone, so the other rows stay.
 /// </summary>
 internal sealed class BulkUnit<T> : WriteUnit
     where T : class, IDocument
@@ -25,7 +28,13 @@ internal sealed class BulkUnit<T> : WriteUnit
     private readonly PooledBufferWriter _buffer;
     private readonly int[] _ends;
     private readonly long[] _versions;
-    private readonly OutboxEntry?[]? _insertEvents;
+
+    // Inserts with events: "[" element ("," element)* "]", element i at [_eventStarts[i], _eventEnds[i]) (empty when
+    // row i has no event), and each event's id and time for the row's own columns.
+    private readonly PooledBufferWriter? _events;
+    private readonly int[]? _eventStarts;
+    private readonly int[]? _eventEnds;
+    private readonly (Guid Id, DateTimeOffset At)[]? _eventKeys;
 
     public BulkUnit(
         CollectionMap map,
@@ -46,7 +55,14 @@ internal sealed class BulkUnit<T> : WriteUnit
         _ends = new int[count];
         _versions = new long[count];
         _buffer = new PooledBufferWriter(count * 1024);
-        _insertEvents = mode == BulkWriteMode.Insert && eventFor is not null ? new OutboxEntry?[count] : null;
+        if (mode == BulkWriteMode.Insert && eventFor is not null)
+        {
+            _events = new PooledBufferWriter(count * 1024);
+            _eventStarts = new int[count];
+            _eventEnds = new int[count];
+            _eventKeys = new (Guid, DateTimeOffset)[count];
+        }
+
         Serialize();
     }
 
@@ -108,25 +124,91 @@ internal sealed class BulkUnit<T> : WriteUnit
                 Updated++;
             }
 
-            if (_insertEvents is not null)
-            {
-                if (_insertEvents[i] is { } entry)
-                {
-                    events.Add(entry);
-                }
-            }
-            else if (_eventFor?.Invoke(document, outcome) is { } integrationEvent)
+            if (_events is null && _eventFor?.Invoke(document, outcome) is { } integrationEvent)
             {
                 events.Add(OutboxEntry.From(integrationEvent));
             }
         }
 
         // The batch's events go in as one outbox row (OutboxBatch), after its documents, in row order.
-        context.InsertOutbox(events);
+        if (_events is null)
+        {
+            context.InsertOutbox(events);
+        }
+        else
+        {
+            InsertSerialisedEvents(context);
+        }
+    }
+
+    /// <summary>The outbox row of the stored rows' events: the array as serialised, or rebuilt without refused rows.</summary>
+    private void InsertSerialisedEvents(WriteContext context)
+    {
+        var first = -1;
+        var allStored = true;
+        for (var i = 0; i < _count; i++)
+        {
+            if (_eventEnds![i] == _eventStarts![i])
+            {
+                continue;
+            }
+
+            if (_versions[i] == 0)
+            {
+                allStored = false;
+            }
+            else if (first < 0)
+            {
+                first = i;
+            }
+        }
+
+        if (first < 0)
+        {
+            return;
+        }
+
+        var (id, at) = _eventKeys![first];
+        if (allStored)
+        {
+            context.InsertOutboxBatch(id, at, _events!.WrittenSpan);
+            return;
+        }
+
+        using var stored = new PooledBufferWriter(_events!.WrittenCount);
+        var bytes = _events.WrittenSpan;
+        Append(stored, (byte)'[');
+        for (var i = 0; i < _count; i++)
+        {
+            if (_versions[i] != 0 && _eventEnds![i] > _eventStarts![i])
+            {
+                if (i != first)
+                {
+                    Append(stored, (byte)',');
+                }
+
+                var element = bytes[_eventStarts[i].._eventEnds[i]];
+                element.CopyTo(stored.GetSpan(element.Length));
+                stored.Advance(element.Length);
+            }
+        }
+
+        Append(stored, (byte)']');
+        context.InsertOutboxBatch(id, at, stored.WrittenSpan);
+    }
+
+    private static void Append(PooledBufferWriter buffer, byte value)
+    {
+        buffer.GetSpan(1)[0] = value;
+        buffer.Advance(1);
     }
 
     /// <summary>Returns the batch's buffer to the pool once the writer is done with the unit.</summary>
-    public void Release() => _buffer.Dispose();
+    public void Release()
+    {
+        _buffer.Dispose();
+        _events?.Dispose();
+    }
 
     public override void Committed()
     {
@@ -143,6 +225,13 @@ internal sealed class BulkUnit<T> : WriteUnit
     {
         var typeInfo = DocumentJson.TypeInfo<T>();
         using var writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = DocumentJson.Options.Encoder });
+        using var eventWriter = _events is null ? null : new Utf8JsonWriter(_events, new JsonWriterOptions { SkipValidation = true, Encoder = CrmJson.Options.Encoder });
+        if (_events is not null)
+        {
+            Append(_events, (byte)'[');
+        }
+
+        var anyEvent = false;
         for (var i = 0; i < _count; i++)
         {
             var document = _documents[_start + i];
@@ -152,13 +241,37 @@ internal sealed class BulkUnit<T> : WriteUnit
             writer.Flush();
             writer.Reset();
             _ends[i] = _buffer.WrittenCount;
+            if (_events is null)
+            {
+                continue;
+            }
 
             // An insert that is written is always an insert, so its event can be built and serialised here rather
             // than on the single writer thread; it is stored only if the row is.
-            if (_insertEvents is not null && _eventFor!(document, BulkRowOutcome.Inserted) is { } integrationEvent)
+            if (_eventFor!(document, BulkRowOutcome.Inserted) is { } integrationEvent)
             {
-                _insertEvents[i] = OutboxEntry.From(integrationEvent);
+                if (anyEvent)
+                {
+                    Append(_events, (byte)',');
+                }
+
+                _eventStarts![i] = _events.WrittenCount;
+                OutboxBatch.WriteElement(eventWriter!, integrationEvent);
+                eventWriter!.Flush();
+                eventWriter.Reset();
+                _eventEnds![i] = _events.WrittenCount;
+                _eventKeys![i] = (integrationEvent.EventId, integrationEvent.OccurredAt);
+                anyEvent = true;
             }
+            else
+            {
+                _eventStarts![i] = _eventEnds![i] = _events.WrittenCount;
+            }
+        }
+
+        if (_events is not null)
+        {
+            Append(_events, (byte)']');
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Crm.SharedKernel.Buffers;
+using Crm.SharedKernel.Events;
 using Crm.SharedKernel.Infrastructure.Outbox;
 using Crm.SharedKernel.Infrastructure.Serialization;
 
@@ -36,15 +37,34 @@ internal static class OutboxBatch
         {
             writer.WriteStartObject();
             writer.WriteString("id"u8, entry.EventId);
-            writer.WriteString("type"u8, entry.EventType);
-            writer.WriteString("aggregate"u8, entry.AggregateId);
-            writer.WriteString("at"u8, entry.OccurredAt);
-            writer.WritePropertyName("payload"u8);
+            WriteHead(writer, entry.EventType, entry.AggregateId, entry.OccurredAt);
             writer.WriteRawValue(entry.Payload, skipInputValidation: true);
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Writes one element of a row's array with the event serialised in place, the same bytes <see cref="Write"/>
+    /// makes of its <see cref="OutboxEntry"/>, without the entry and its payload array.
+    /// </summary>
+    public static void WriteElement(Utf8JsonWriter writer, IIntegrationEvent integrationEvent)
+    {
+        var type = integrationEvent.GetType();
+        writer.WriteStartObject();
+        writer.WriteString("id"u8, integrationEvent.EventId);
+        WriteHead(writer, IntegrationEventRegistry.NameOf(type), integrationEvent.AggregateId, CrmJson.FormatUtc(integrationEvent.OccurredAt));
+        JsonSerializer.Serialize(writer, integrationEvent, type, CrmJson.Options);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteHead(Utf8JsonWriter writer, string type, string aggregate, string at)
+    {
+        writer.WriteString("type"u8, type);
+        writer.WriteString("aggregate"u8, aggregate);
+        writer.WriteString("at"u8, at);
+        writer.WritePropertyName("payload"u8);
     }
 
     /// <summary>The messages of the batch row <paramref name="row"/>, in the order they were published.</summary>

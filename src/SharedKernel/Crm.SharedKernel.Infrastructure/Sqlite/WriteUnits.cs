@@ -50,6 +50,10 @@ internal sealed class WriteContext(SQLitePCL.sqlite3 db, TimeProvider time) : ID
         }
     }
 
+    /// <summary>Stores a batch row whose array <paramref name="payload"/> the caller wrote; its first event gives the row's id and time.</summary>
+    public void InsertOutboxBatch(Guid firstEventId, DateTimeOffset firstOccurredAt, ReadOnlySpan<byte> payload) =>
+        InsertOutbox(new OutboxEntry(firstEventId.ToString("D"), OutboxBatch.EventType, string.Empty, CrmJson.FormatUtc(firstOccurredAt), []), payload);
+
     private void InsertOutbox(OutboxEntry entry, ReadOnlySpan<byte> payload)
     {
         var statement = _outboxInsert ??= new RawStatement(db,

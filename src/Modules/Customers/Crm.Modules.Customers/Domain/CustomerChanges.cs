@@ -134,6 +134,21 @@ internal static class CustomerChanges
             return false;
         }
 
+        if (current.Count == 0)
+        {
+            // A new customer (every row of a first import): the given values are the attributes, no copy to compare.
+            current.EnsureCapacity(input?.Count ?? 0);
+            foreach (var (key, value) in input ?? [])
+            {
+                if (value.Value is { } typed)
+                {
+                    current[key] = typed;
+                }
+            }
+
+            return current.Count > 0;
+        }
+
         var next = replace ? new Dictionary<string, CustomAttributeValue>(StringComparer.Ordinal) : new Dictionary<string, CustomAttributeValue>(current, StringComparer.Ordinal);
         foreach (var (key, value) in input ?? [])
         {

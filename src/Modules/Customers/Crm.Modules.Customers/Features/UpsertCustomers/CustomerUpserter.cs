@@ -236,18 +236,10 @@ internal sealed partial class CustomerUpserter(
             return;
         }
 
-        // The store asks for each written row's event on its single writer thread: build them here, on all cores.
+        // The store asks for an insert's event while it serialises the batch, before the writer takes it, and keeps
+        // only the event's bytes: built then, the snapshot is garbage at once instead of living until the commit.
         var documents = inserts.Select(g => g.Customer).ToList();
-        var created = new CustomerCreatedIntegrationEvent[documents.Count];
-        Parallel.For(0, documents.Count, i =>
-            created[i] = CustomerEvents.Created(documents[i], now));
-        var events = new Dictionary<Customer, CustomerCreatedIntegrationEvent>(documents.Count, ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < documents.Count; i++)
-        {
-            events[documents[i]] = created[i];
-        }
-
-        var result = await store.BulkWriteAsync(documents, BulkWriteMode.Insert, (customer, _) => events[customer], cancellationToken)
+        var result = await store.BulkWriteAsync(documents, BulkWriteMode.Insert, (customer, _) => CustomerEvents.Created(customer, now), cancellationToken)
             .ConfigureAwait(false);
 
         var raced = new List<CustomerGroup>();
@@ -491,7 +483,12 @@ internal sealed partial class CustomerUpserter(
             for (var i = 0; i < Rows.Count; i++)
             {
                 var changed = CustomerChanges.Apply(Customer, Rows[i].Input, now, source, replace: false);
-                ChangedFields.UnionWith(changed);
+                if (stored is not null)
+                {
+                    // Only an update names its changed fields (in CustomerUpdated); an insert publishes the whole customer.
+                    ChangedFields.UnionWith(changed);
+                }
+
                 Outcomes.Add(stored is null && i == 0 ? BulkRowOutcome.Inserted : changed.Count > 0 ? BulkRowOutcome.Updated : null);
             }
         }
