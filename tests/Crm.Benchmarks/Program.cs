@@ -68,7 +68,7 @@ try
             // The host has stopped: its file holds exactly what the customer calls wrote.
             Console.WriteLine();
             var floor = WriterFloor.Replay(Path.Combine(workDirectory, "host.db"), settings.Customers, workDirectory);
-            Report.Print("Storage floor of the customer calls", [floor], ["work", "rate", "CPU per customer", "of 40 µs (50,000/s on 2 cores)", "", ""]);
+            Report.Print("Storage floor of the customer calls", floor, ["work", "rate", "writer CPU per customer", "checkpoint CPU per customer", "of 40 µs (50,000/s on 2 cores)", ""]);
         }
     }
 
