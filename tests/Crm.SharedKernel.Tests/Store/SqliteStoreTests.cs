@@ -86,9 +86,7 @@ public sealed class SqliteStoreTests
             + "\"ix_customerId\" GENERATED ALWAYS AS (json_extract(doc, '$.customerId')) VIRTUAL); "
             + "CREATE UNIQUE INDEX \"ux_contract_notes_customerId\" ON \"contract.notes\" (\"ix_customerId\");",
             new SqlParameters());
-        var services = new ServiceCollection();
-        services.AddDocumentCollection<ContractNote>("contract.notes", c => c.UniqueIndex(x => x.CustomerId));
-        var model = (DocumentModel)services.Single(d => d.ServiceType == typeof(DocumentModel)).ImplementationInstance!;
+        var model = ModelOf<ContractNote>("contract.notes", c => c.UniqueIndex(x => x.CustomerId));
 
         await using var store = Open(model);
         await using (var session = store.OpenSession())
@@ -115,9 +113,7 @@ public sealed class SqliteStoreTests
             + "CREATE INDEX \"ix_contract_customers_tags\" ON \"contract.customers\" (\"ix_tags\"); "
             + "INSERT INTO \"contract.customers\" VALUES ('c0', 1, '{\"id\":\"c0\",\"email\":\"old@example.com\",\"tags\":[\"vip\"]}', '[\"vip\"]');",
             new SqlParameters());
-        var services = new ServiceCollection();
-        services.AddDocumentCollection<ContractCustomer>("contract.customers", c => c.Index(x => x.Tags));
-        var model = (DocumentModel)services.Single(d => d.ServiceType == typeof(DocumentModel)).ImplementationInstance!;
+        var model = ModelOf<ContractCustomer>("contract.customers", c => c.Index(x => x.Tags));
 
         await using var store = Open(model);
         await using (var session = store.OpenSession())
@@ -137,9 +133,7 @@ public sealed class SqliteStoreTests
     [Test]
     public async Task A_unique_index_no_longer_declared_stops_refusing_writes()
     {
-        var services = new ServiceCollection();
-        services.AddDocumentCollection<ContractNote>("contract.notes", c => c.UniqueIndex(x => x.CustomerId));
-        var unique = (DocumentModel)services.Single(d => d.ServiceType == typeof(DocumentModel)).ImplementationInstance!;
+        var unique = ModelOf<ContractNote>("contract.notes", c => c.UniqueIndex(x => x.CustomerId));
         await using (var first = Open(unique))
         await using (var session = first.OpenSession())
         {
@@ -293,6 +287,15 @@ public sealed class SqliteStoreTests
         Assert.That(SqlTranslator.Successor("a\uD7FF"), Is.EqualTo("a\uE000"));
         Assert.That(SqlTranslator.Successor("x\U0010FFFF"), Is.EqualTo("y"));
         Assert.That(SqlTranslator.Successor("\U0010FFFF"), Is.Null);
+    }
+
+    /// <summary>A model of the one collection <paramref name="name"/>, declared as a module would.</summary>
+    private static DocumentModel ModelOf<T>(string name, Action<DocumentCollectionBuilder<T>> configure)
+        where T : class, IDocument
+    {
+        var services = new ServiceCollection();
+        services.AddDocumentCollection(name, configure);
+        return (DocumentModel)services.Single(d => d.ServiceType == typeof(DocumentModel)).ImplementationInstance!;
     }
 
     private SqliteDocumentStore Open(DocumentModel model) => new(model, new SqliteStoreOptions { Path = DatabasePath });

@@ -177,30 +177,22 @@ internal sealed class BulkUnit<T> : WriteUnit
 
         using var stored = new PooledBufferWriter(_events!.WrittenCount);
         var bytes = _events.WrittenSpan;
-        Append(stored, (byte)'[');
+        stored.Write("["u8);
         for (var i = 0; i < _count; i++)
         {
             if (_versions[i] != 0 && _eventEnds![i] > _eventStarts![i])
             {
                 if (i != first)
                 {
-                    Append(stored, (byte)',');
+                    stored.Write(","u8);
                 }
 
-                var element = bytes[_eventStarts[i].._eventEnds[i]];
-                element.CopyTo(stored.GetSpan(element.Length));
-                stored.Advance(element.Length);
+                stored.Write(bytes[_eventStarts[i].._eventEnds[i]]);
             }
         }
 
-        Append(stored, (byte)']');
+        stored.Write("]"u8);
         context.InsertOutboxBatch(id, at, stored.WrittenSpan);
-    }
-
-    private static void Append(PooledBufferWriter buffer, byte value)
-    {
-        buffer.GetSpan(1)[0] = value;
-        buffer.Advance(1);
     }
 
     /// <summary>Returns the batch's buffer to the pool once the writer is done with the unit.</summary>
@@ -228,7 +220,7 @@ internal sealed class BulkUnit<T> : WriteUnit
         using var eventWriter = _events is null ? null : new Utf8JsonWriter(_events, new JsonWriterOptions { SkipValidation = true, Encoder = CrmJson.Options.Encoder });
         if (_events is not null)
         {
-            Append(_events, (byte)'[');
+            _events.Write("["u8);
         }
 
         var anyEvent = false;
@@ -252,7 +244,7 @@ internal sealed class BulkUnit<T> : WriteUnit
             {
                 if (anyEvent)
                 {
-                    Append(_events, (byte)',');
+                    _events.Write(","u8);
                 }
 
                 _eventStarts![i] = _events.WrittenCount;
@@ -271,7 +263,7 @@ internal sealed class BulkUnit<T> : WriteUnit
 
         if (_events is not null)
         {
-            Append(_events, (byte)']');
+            _events.Write("]"u8);
         }
     }
 }
