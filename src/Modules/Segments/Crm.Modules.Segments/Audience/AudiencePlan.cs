@@ -1,0 +1,508 @@
+using System.Buffers;
+using System.Text;
+using Crm.Modules.Segments.Contracts;
+using Crm.Modules.Segments.Rules;
+
+namespace Crm.Modules.Segments.Audience;
+
+/// <summary>
+/// Rules compiled once into a tree of column scans over the <see cref="AudienceIndex"/>. Evaluation is
+/// column-at-a-time into row bitmaps: an AND passes what it has kept so far to its next rule, whose scan skips every
+/// 64-row word already ruled out; negative operators are the complement of their positive form (so <c>!=</c> and
+/// <c>not_in</c> match rows without a value, as in MongoDB). Relative dates resolve against the <c>now</c> of each evaluation.
+/// </summary>
+internal sealed class AudiencePlan
+{
+    private readonly Node _root;
+
+    private AudiencePlan(Node root) => _root = root;
+
+    public static AudiencePlan Compile(RuleGroup rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        return new AudiencePlan(Compile((RuleNode)rules));
+    }
+
+    /// <summary>The matching rows as a bitmap of <see cref="AudienceIndex.Words"/> words. The caller holds the index's read lock.</summary>
+    public ulong[] Evaluate(AudienceIndex index, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        var context = new Context(index, now);
+        var result = new ulong[index.Words];
+        _root.Evaluate(context, result, index.Live);
+        Bitmaps.And(result, index.Live);
+        return result;
+    }
+
+    private static Node Compile(RuleNode node) => node switch
+    {
+        RuleGroup group => new GroupNode(group.Combinator, group.Not, group.Rules.Select(Compile).ToArray()),
+        RuleCondition condition => new ConditionNode(condition),
+        _ => throw new InvalidOperationException("Unknown rule node."),
+    };
+
+    private sealed class Context(AudienceIndex index, DateTimeOffset now)
+    {
+        public AudienceIndex Index { get; } = index;
+
+        public DateTimeOffset Now { get; } = now;
+
+        public int Words { get; } = index.Words;
+
+        public ulong[] Rent() => ArrayPool<ulong>.Shared.Rent(Words);
+
+        public static void Return(ulong[] scratch) => ArrayPool<ulong>.Shared.Return(scratch);
+    }
+
+    private abstract class Node
+    {
+        /// <summary>Writes into <paramref name="result"/> the rows among <paramref name="candidates"/> that match (others may be 0 or 1 only outside candidates' words).</summary>
+        public abstract void Evaluate(Context context, Span<ulong> result, ReadOnlySpan<ulong> candidates);
+    }
+
+    private sealed class GroupNode(Combinator combinator, bool not, Node[] children) : Node
+    {
+        public override void Evaluate(Context context, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            var scratch = context.Rent();
+            try
+            {
+                var part = scratch.AsSpan(0, context.Words);
+                if (combinator == Combinator.And)
+                {
+                    candidates.CopyTo(result);
+                    foreach (var child in children)
+                    {
+                        child.Evaluate(context, part, result);
+                        Bitmaps.And(result, part);
+                    }
+                }
+                else
+                {
+                    result.Clear();
+                    foreach (var child in children)
+                    {
+                        child.Evaluate(context, part, candidates);
+                        Bitmaps.And(part, candidates);
+                        Bitmaps.Or(result, part);
+                    }
+                }
+            }
+            finally
+            {
+                Context.Return(scratch);
+            }
+
+            if (not)
+            {
+                Bitmaps.Invert(result, candidates);
+            }
+        }
+    }
+
+    private sealed class ConditionNode(RuleCondition condition) : Node
+    {
+        private readonly string _positive = RuleBounds.PositiveOf(condition.Operator) ?? condition.Operator;
+        private readonly bool _negate = RuleBounds.PositiveOf(condition.Operator) is not null;
+        private readonly byte[]? _text = condition.Value.Text is { } text ? Encoding.UTF8.GetBytes(text) : null;
+        private readonly byte[][]? _texts = condition.Value.Texts?.Select(Encoding.UTF8.GetBytes).ToArray();
+
+        public override void Evaluate(Context context, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            Positive(context, result, candidates);
+            if (_negate)
+            {
+                Bitmaps.Invert(result, candidates);
+            }
+        }
+
+        private void Positive(Context context, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            var index = context.Index;
+            var field = condition.Field;
+            if (condition.AttributeKey is { } key)
+            {
+                var column = index.Attribute(key);
+                if (column is null || column.Type != field.Type)
+                {
+                    result.Clear();
+                    return;
+                }
+
+                switch (field.Type)
+                {
+                    case SegmentFieldType.Number:
+                        Numbers(column.Numbers, result, candidates);
+                        return;
+                    case SegmentFieldType.Date:
+                        Dates(context, column.Dates, result, candidates);
+                        return;
+                    case SegmentFieldType.Boolean:
+                        Flags(column.Flags, result, candidates);
+                        return;
+                    default:
+                        Category(column.Texts, result, candidates);
+                        return;
+                }
+            }
+
+            switch (field.Name)
+            {
+                case SegmentFieldCatalog.Email: Text(index.Email, result, candidates); break;
+                case SegmentFieldCatalog.Name: Text(index.Name, result, candidates); break;
+                case SegmentFieldCatalog.Phone: Text(index.Phone, result, candidates); break;
+                case SegmentFieldCatalog.EmailDomain: Category(index.EmailDomain, result, candidates); break;
+                case SegmentFieldCatalog.TimeZone: Category(index.TimeZone, result, candidates); break;
+                case SegmentFieldCatalog.City: Category(index.City, result, candidates); break;
+                case SegmentFieldCatalog.Country: Category(index.Country, result, candidates); break;
+                case SegmentFieldCatalog.Gender: Category(index.Gender, result, candidates); break;
+                case SegmentFieldCatalog.Age: Integers(index.Age, result, candidates); break;
+                case SegmentFieldCatalog.BirthDate: Dates(context, index.BirthDate, result, candidates); break;
+                case SegmentFieldCatalog.Tags: List(index.Tags, result, candidates); break;
+                case SegmentFieldCatalog.Preferences: List(index.Preferences, result, candidates); break;
+                case SegmentFieldCatalog.EmailConsent: Consent(index.EmailConsent, result, candidates); break;
+                case SegmentFieldCatalog.SmsConsent: Consent(index.SmsConsent, result, candidates); break;
+                case SegmentFieldCatalog.PushConsent: Consent(index.PushConsent, result, candidates); break;
+                case SegmentFieldCatalog.CreatedAt: Dates(context, index.CreatedAt, result, candidates); break;
+                case SegmentFieldCatalog.TotalSpent: Numbers(index.TotalSpent, result, candidates); break;
+                case SegmentFieldCatalog.OrderCount: Integers(index.OrderCount, result, candidates); break;
+                case SegmentFieldCatalog.VisitCount: Integers(index.VisitCount, result, candidates); break;
+                case SegmentFieldCatalog.LastOrderAt: Dates(context, index.LastOrderAt, result, candidates); break;
+                case SegmentFieldCatalog.LastVisit: Dates(context, index.LastVisit, result, candidates); break;
+                case SegmentFieldCatalog.DaysSinceLastOrder: DaysSince(context, result, candidates); break;
+                case SegmentFieldCatalog.EngagementScore: Numbers(index.EngagementScore, result, candidates); break;
+                case SegmentFieldCatalog.ChurnRisk: Numbers(index.ChurnRisk, result, candidates); break;
+                case SegmentFieldCatalog.OrdersInLastDays: Window(context, spend: false, result, candidates); break;
+                case SegmentFieldCatalog.SpendInLastDays: Window(context, spend: true, result, candidates); break;
+                default: throw new InvalidOperationException($"No column for field {field.Name}.");
+            }
+        }
+
+        private void Numbers(ValueColumn<double> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            if (_positive == SegmentOperators.IsEmpty)
+            {
+                ColumnScan.NotANumber(column.Values, result, candidates);
+                return;
+            }
+
+            Ranges(result, candidates, RuleBounds.Numbers(condition), (range, into, within) =>
+            {
+                var low = range.Low is { } l ? (double)l : double.NegativeInfinity;
+                var high = range.High is { } h ? (double)h : double.PositiveInfinity;
+                low = range.LowInclusive || range.Low is null ? low : Math.BitIncrement(low);
+                high = range.HighInclusive || range.High is null ? high : Math.BitDecrement(high);
+                if (low > high)
+                {
+                    return false;
+                }
+
+                ColumnScan.Range(column.Values, low, high, into, within);
+                return true;
+            });
+        }
+
+        private void Integers(ValueColumn<int> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            if (_positive == SegmentOperators.IsEmpty)
+            {
+                ColumnScan.Equal(column.Values, column.Missing, result, candidates);
+                return;
+            }
+
+            IntegerRanges(column.Values, RuleBounds.Numbers(condition), result, candidates);
+        }
+
+        private static void IntegerRanges(int[] values, IReadOnlyList<NumberRange> ranges, Span<ulong> result, ReadOnlySpan<ulong> candidates) =>
+            Ranges(result, candidates, ranges, (range, into, within) =>
+            {
+                if (range.Whole(int.MinValue + 1, int.MaxValue) is not { } whole)
+                {
+                    return false;
+                }
+
+                ColumnScan.Range(values, (int)whole.Low, (int)whole.High, into, within);
+                return true;
+            });
+
+        private void Dates(Context context, ValueColumn<long> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            if (_positive == SegmentOperators.IsEmpty)
+            {
+                ColumnScan.Equal(column.Values, column.Missing, result, candidates);
+                return;
+            }
+
+            Instants(column.Values, RuleBounds.Instants(condition, context.Now), result, candidates);
+        }
+
+        private static void Instants(long[] values, InstantRange range, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            var from = range.From?.UtcTicks ?? long.MinValue + 1;
+            var to = range.To?.UtcTicks ?? long.MaxValue;
+            if (from > to)
+            {
+                result.Clear();
+                return;
+            }
+
+            ColumnScan.Range(values, from, to, result, candidates);
+        }
+
+        private void DaysSince(Context context, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            var values = context.Index.LastOrderAt.Values;
+            if (_positive == SegmentOperators.IsEmpty)
+            {
+                ColumnScan.Equal(values, long.MinValue, result, candidates);
+                return;
+            }
+
+            Ranges(result, candidates, RuleBounds.Numbers(condition), (range, into, within) =>
+            {
+                if (RuleBounds.DaysSince(range, context.Now) is not { } instants)
+                {
+                    return false;
+                }
+
+                Instants(values, instants, into, within);
+                return true;
+            });
+        }
+
+        private void Window(Context context, bool spend, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            switch (_positive)
+            {
+                case SegmentOperators.IsEmpty:
+                    result.Clear();
+                    return;
+            }
+
+            var from = RuleBounds.DaysBefore(context.Now, condition.WindowDays!.Value).UtcTicks;
+            var capacity = context.Index.Capacity;
+            var ranges = RuleBounds.Numbers(condition);
+            if (!spend)
+            {
+                var counts = ArrayPool<int>.Shared.Rent(capacity);
+                try
+                {
+                    counts.AsSpan(0, capacity).Clear();
+                    context.Index.Orders.CountSince(from, counts);
+                    IntegerRanges(counts, ranges, result, candidates);
+                }
+                finally
+                {
+                    ArrayPool<int>.Shared.Return(counts);
+                }
+
+                return;
+            }
+
+            var sums = ArrayPool<long>.Shared.Rent(capacity);
+            try
+            {
+                sums.AsSpan(0, capacity).Clear();
+                context.Index.Orders.SpendSince(from, sums);
+                Ranges(result, candidates, ranges, (range, into, within) =>
+                {
+                    var micros = new NumberRange(
+                        range.Low * OrderTable.MicrosPerUnit, range.LowInclusive, range.High * OrderTable.MicrosPerUnit, range.HighInclusive);
+                    if (micros.Whole(long.MinValue + 1, long.MaxValue) is not { } whole)
+                    {
+                        return false;
+                    }
+
+                    ColumnScan.Range(sums, whole.Low, whole.High, into, within);
+                    return true;
+                });
+            }
+            finally
+            {
+                ArrayPool<long>.Shared.Return(sums);
+            }
+        }
+
+        private void Flags(ValueColumn<byte> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            var wanted = _positive == SegmentOperators.IsEmpty ? (byte)0 : condition.Value.Flag == true ? (byte)2 : (byte)1;
+            ColumnScan.Equal(column.Values, wanted, result, candidates);
+        }
+
+        private void Consent(ValueColumn<byte> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            var values = condition.Value.Texts ?? [condition.Value.Text!];
+            var codes = values.Select(v => v switch { "opted_in" => (byte)1, "opted_out" => (byte)2, _ => (byte)0 }).Distinct().ToList();
+            Ranges(result, candidates, codes, (code, into, within) =>
+            {
+                ColumnScan.Equal(column.Values, code, into, within);
+                return true;
+            });
+        }
+
+        private void Category(CategoryColumn column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            var codes = column.Codes.Values;
+            switch (_positive)
+            {
+                case SegmentOperators.IsEmpty:
+                    ColumnScan.Equal(codes, 0, result, candidates);
+                    return;
+                case SegmentOperators.Equal:
+                    var code = column.CodeOf(condition.Value.Text!);
+                    if (code == 0)
+                    {
+                        result.Clear();
+                        return;
+                    }
+
+                    ColumnScan.Equal(codes, code, result, candidates);
+                    return;
+            }
+
+            // Decide each distinct value once, then scan the codes: a few codes as vector compares, many as a lookup.
+            var wanted = new bool[column.Count];
+            var matches = new List<int>();
+            for (var c = 1; c < wanted.Length; c++)
+            {
+                if (Matches(column.ValueOf(c)))
+                {
+                    wanted[c] = true;
+                    matches.Add(c);
+                }
+            }
+
+            if (matches.Count > 4)
+            {
+                ColumnScan.Lookup(codes, wanted, result, candidates);
+                return;
+            }
+
+            Ranges(result, candidates, matches, (c, into, within) =>
+            {
+                ColumnScan.Equal(codes, c, into, within);
+                return true;
+            });
+        }
+
+        private bool Matches(string value) => _positive switch
+        {
+            SegmentOperators.Equal => value == condition.Value.Text,
+            SegmentOperators.In => condition.Value.Texts!.Contains(value, StringComparer.Ordinal),
+            SegmentOperators.Contains => value.Contains(condition.Value.Text!, StringComparison.Ordinal),
+            SegmentOperators.StartsWith => value.StartsWith(condition.Value.Text!, StringComparison.Ordinal),
+            SegmentOperators.EndsWith => value.EndsWith(condition.Value.Text!, StringComparison.Ordinal),
+            _ => throw new InvalidOperationException($"{_positive} is not a text operator."),
+        };
+
+        private void Text(TextColumn column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            var empty = _positive == SegmentOperators.IsEmpty;
+            for (var w = 0; w < result.Length; w++)
+            {
+                var candidate = candidates[w];
+                ulong bits = 0;
+                while (candidate != 0)
+                {
+                    var bit = System.Numerics.BitOperations.TrailingZeroCount(candidate);
+                    candidate &= candidate - 1;
+                    var row = (w << 6) + bit;
+                    var has = column.Has(row);
+                    var match = empty ? !has : has && Matches(column.Get(row));
+                    bits |= match ? 1UL << bit : 0;
+                }
+
+                result[w] = bits;
+            }
+        }
+
+        private bool Matches(ReadOnlySpan<byte> value)
+        {
+            switch (_positive)
+            {
+                case SegmentOperators.Equal: return value.SequenceEqual(_text);
+                case SegmentOperators.Contains: return value.IndexOf(_text) >= 0;
+                case SegmentOperators.StartsWith: return value.StartsWith(_text);
+                case SegmentOperators.EndsWith: return value.EndsWith(_text);
+                case SegmentOperators.In:
+                    foreach (var text in _texts!)
+                    {
+                        if (value.SequenceEqual(text))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                default: throw new InvalidOperationException($"{_positive} is not a text operator.");
+            }
+        }
+
+        private void List(ListColumn column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            IEnumerable<ulong[]?> sets = _positive switch
+            {
+                SegmentOperators.IsEmpty => column.All,
+                SegmentOperators.In => condition.Value.Texts!.Select(column.Of),
+                _ => [column.Of(condition.Value.Text!)],
+            };
+            result.Clear();
+            foreach (var set in sets)
+            {
+                if (set is not null)
+                {
+                    Bitmaps.Or(result, set.AsSpan(0, result.Length));
+                }
+            }
+
+            if (_positive == SegmentOperators.IsEmpty)
+            {
+                Bitmaps.Invert(result, candidates);
+            }
+            else
+            {
+                Bitmaps.And(result, candidates);
+            }
+        }
+
+        /// <summary>ORs one scan per part into <paramref name="result"/>; a part that matches nothing returns false.</summary>
+        private static void Ranges<TPart>(Span<ulong> result, ReadOnlySpan<ulong> candidates, IReadOnlyList<TPart> parts, ScanPart<TPart> scan)
+        {
+            result.Clear();
+            if (parts.Count == 0)
+            {
+                return;
+            }
+
+            if (parts.Count == 1)
+            {
+                if (!scan(parts[0], result, candidates))
+                {
+                    result.Clear();
+                }
+
+                return;
+            }
+
+            var scratch = ArrayPool<ulong>.Shared.Rent(result.Length);
+            try
+            {
+                var part = scratch.AsSpan(0, result.Length);
+                foreach (var p in parts)
+                {
+                    if (scan(p, part, candidates))
+                    {
+                        Bitmaps.Or(result, part);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<ulong>.Shared.Return(scratch);
+            }
+
+        }
+
+        private delegate bool ScanPart<in TPart>(TPart part, Span<ulong> into, ReadOnlySpan<ulong> within);
+    }
+}
