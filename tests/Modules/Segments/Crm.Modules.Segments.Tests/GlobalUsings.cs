@@ -1,0 +1,2 @@
+global using Crm.Testing;
+global using NUnit.Framework;
