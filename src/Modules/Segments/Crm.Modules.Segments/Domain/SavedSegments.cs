@@ -4,8 +4,11 @@ using Crm.Modules.Segments.Rules;
 
 namespace Crm.Modules.Segments.Domain;
 
-/// <summary>A saved segment's rules compiled once per version.</summary>
-internal sealed record CompiledSegment(string Id, long Version, RuleGroup Rules, AudiencePlan Plan);
+/// <summary>
+/// A saved segment's rules compiled once per version. <see cref="Baseline"/> holds the members when it was saved, so
+/// the membership tracker announces everyone who joins after that moment, however soon.
+/// </summary>
+internal sealed record CompiledSegment(string Id, long Version, RuleGroup Rules, AudiencePlan Plan, ulong[]? Baseline = null);
 
 /// <summary>
 /// The compiled plans of saved segments, by id, shared by the members listing and the membership tracker. Writers

@@ -64,7 +64,7 @@ internal sealed record SegmentInput(string Name, string? Description, RuleGroup 
         return new SegmentInput(name!, string.IsNullOrEmpty(description.Value) ? null : description.Value, rules.Value);
     }
 
-    public string RulesJson => RuleJson.Write(Rules).ToJsonString();
+    public string RulesJson => RuleJson.ToText(Rules);
 
     private static void Merge(Dictionary<string, string[]> errors, Error error)
     {

@@ -101,6 +101,10 @@ internal sealed partial class MembershipTracker(
                 {
                     Announce(segment, last.Members, members, now, announcements);
                 }
+                else if (segment.Baseline is { } baseline)
+                {
+                    Announce(segment, baseline, members, now, announcements);
+                }
 
                 _last[segment.Id] = (segment.Version, members);
             }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Modules.Segments.Contracts;
 
@@ -7,6 +9,11 @@ namespace Crm.Modules.Segments.Rules;
 /// <summary>Writes a rule back in the canonical tree form: what a saved segment stores and what the API echoes.</summary>
 internal static class RuleJson
 {
+    // Stored text, never HTML: operators such as ">" stay readable.
+    private static readonly JsonSerializerOptions Text = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string ToText(RuleGroup group) => Write(group).ToJsonString(Text);
+
     public static JsonObject Write(RuleGroup group)
     {
         var rules = new JsonArray();

@@ -478,6 +478,12 @@ internal sealed class RuleParser
         }
 
         text = text.Trim().ToLowerInvariant();
+        if (text.Length == 0)
+        {
+            Add(path, "must not be empty (is_empty asks for no value)");
+            return null;
+        }
+
         if (field.Type == SegmentFieldType.Consent && !SegmentFieldCatalog.ConsentValues.Contains(text, StringComparer.Ordinal))
         {
             Add(path, $"must be one of {string.Join(", ", SegmentFieldCatalog.ConsentValues)}");

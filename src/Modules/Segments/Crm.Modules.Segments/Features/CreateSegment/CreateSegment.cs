@@ -48,7 +48,14 @@ internal sealed class CreateSegmentHandler(IDocumentStore store, AudienceIndex i
             }
         }
 
-        saved.Compile(segment, index);
+        if (saved.Compile(segment, index) is { } compiled && index.Loaded.IsCompletedSuccessfully)
+        {
+            using (index.Read())
+            {
+                saved.Put(compiled with { Baseline = compiled.Plan.Evaluate(index, time.GetUtcNow()) });
+            }
+        }
+
         return SegmentResponse.From(segment);
     }
 }

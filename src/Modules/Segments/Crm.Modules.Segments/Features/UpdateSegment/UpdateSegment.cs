@@ -35,6 +35,8 @@ internal sealed class UpdateSegmentHandler(IDocumentStore store, AudienceIndex i
                 return SegmentErrors.StaleVersion;
             }
 
+            // The members under the old rules, so the tracker can announce who the new rules bring in or leave out.
+            var previous = saved.Compile(segment, index);
             var input = request.Input;
             segment.Name = input.Name;
             segment.NameKey = Segment.KeyOf(input.Name);
@@ -56,7 +58,14 @@ internal sealed class UpdateSegmentHandler(IDocumentStore store, AudienceIndex i
                 return SegmentErrors.StaleVersion;
             }
 
-            saved.Compile(segment, index);
+            if (saved.Compile(segment, index) is { } compiled && previous is not null && index.Loaded.IsCompletedSuccessfully)
+            {
+                using (index.Read())
+                {
+                    saved.Put(compiled with { Baseline = previous.Plan.Evaluate(index, time.GetUtcNow()) });
+                }
+            }
+
             return SegmentResponse.From(segment);
         }
     }
