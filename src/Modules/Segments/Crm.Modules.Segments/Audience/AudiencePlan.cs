@@ -125,7 +125,16 @@ internal sealed class AudiencePlan
                 var column = index.Attribute(key);
                 if (column is null || column.Type != field.Type)
                 {
-                    result.Clear();
+                    // Nobody holds a value of this type under the key: every value is empty.
+                    if (_positive == SegmentOperators.IsEmpty)
+                    {
+                        candidates.CopyTo(result);
+                    }
+                    else
+                    {
+                        result.Clear();
+                    }
+
                     return;
                 }
 
