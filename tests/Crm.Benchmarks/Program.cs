@@ -3,20 +3,23 @@ using Crm.Benchmarks;
 
 // build/bench.sh runs this in Release. The port's figures are printed beside plain SQLite's, the HTTP figures beside
 // the port's, each measured in the same run.
-//   --only port,customers,orders,latency   groups to run (ingestion = customers,orders,latency); all by default
+//   --only port,customers,orders,latency,segments   groups to run (ingestion = customers,orders,latency); all by default
 //   --documents N   documents for the port group (200,000)
 //   --customers N --orders N   rows for the HTTP groups (200,000 each)
 //   --calls-in-flight N --rows-per-call N   how the bulk calls are sent (2, 100,000)
 //   --rate N --seconds N   the single POST load (500/s for 10 s)
+//   --audience N   customers in the segments group's audience index (1,000,000)
 var documents = 200_000;
+var audience = 1_000_000;
 var ingestion = new IngestionSettings();
-var groups = new HashSet<string>(["port", "customers", "orders", "latency"], StringComparer.Ordinal);
+var groups = new HashSet<string>(["port", "customers", "orders", "latency", "segments"], StringComparer.Ordinal);
 for (var i = 0; i < args.Length; i++)
 {
     var value = i + 1 < args.Length ? args[i + 1] : "";
     switch (args[i])
     {
         case "--documents": documents = Number(value); i++; break;
+        case "--audience": audience = Number(value); i++; break;
         case "--customers": ingestion = ingestion with { Customers = Number(value) }; i++; break;
         case "--orders": ingestion = ingestion with { Orders = Number(value) }; i++; break;
         case "--calls-in-flight": ingestion = ingestion with { CallsInFlight = Number(value) }; i++; break;
@@ -70,6 +73,13 @@ try
             var floor = WriterFloor.Replay(Path.Combine(workDirectory, "host.db"), settings.Customers, workDirectory);
             Report.Print("Storage floor of the customer calls", floor, ["work", "rate", "writer CPU per customer", "checkpoint CPU per customer", "of 40 µs (50,000/s on 2 cores)", ""]);
         }
+    }
+
+    if (groups.Contains("segments"))
+    {
+        Console.WriteLine();
+        var segments = await new SegmentsBenchmark(audience, workDirectory).RunAsync(path => HostProcess.StartAsync(path, CancellationToken.None));
+        Report.Print($"Segments (audience index in this process; freshness over HTTP on the Release host)", segments, ["work", "Crm", "baseline", "ratio", "target", "met"]);
     }
 
     Console.WriteLine();
