@@ -53,6 +53,13 @@ public sealed class MongoFilterRenderingTests
             Is.EqualTo("""{ "name" : { "$regularExpression" : { "pattern" : "^A\\.b", "options" : "s" } } }"""));
 
     [Test]
+    public void Contains_and_EndsWith_render_as_case_sensitive_regexes_with_the_text_escaped()
+    {
+        Assert.That(Render(s => s.Name.Contains("A.b")), Is.EqualTo("""{ "name" : { "$regularExpression" : { "pattern" : "A\\.b", "options" : "s" } } }"""));
+        Assert.That(Render(s => s.Name.EndsWith("A.b")), Is.EqualTo("""{ "name" : { "$regularExpression" : { "pattern" : "A\\.b$", "options" : "s" } } }"""));
+    }
+
+    [Test]
     public void Not_equal_renders_as_ne_which_also_matches_a_missing_field() =>
         Assert.That(Render(s => s.Name != "Ada"), Is.EqualTo("""{ "name" : { "$ne" : "Ada" } }"""));
 

@@ -29,7 +29,10 @@ public sealed class MongoQueryBuildingTests
 
         Assert.That(() => query.Where(s => s.Name.ToLower() == "ada"), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("String.ToLower"));
         Assert.That(() => query.Where(s => s.Name.StartsWith("A", StringComparison.Ordinal)), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("StringComparison"));
-        Assert.That(() => query.Where(s => s.Name.Contains("d")), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("String.Contains"));
+        Assert.That(() => query.Where(s => s.Name.Contains("d", StringComparison.Ordinal)), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("StringComparison"));
+        Assert.That(() => query.Where(s => s.Name.EndsWith("d", StringComparison.Ordinal)), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("StringComparison"));
+        Assert.That(() => query.Where(s => s.Name.Contains('d')), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("Char"));
+        Assert.That(() => query.Where(s => s.Name.Trim().Contains("d")), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("member path"));
         Assert.That(() => query.Where(s => s.Age > s.Age), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("two fields"));
         Assert.That(() => query.Where(s => s.Age + 1 > 3), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("Add"));
         Assert.That(() => query.Where(s => s.Name.Length > 3), Throws.TypeOf<UnsupportedQueryException>().With.Message.Contain("Length"));

@@ -120,6 +120,30 @@ public abstract class DocumentStoreContract
     }
 
     [Test]
+    public async Task Substring_and_suffix_tests_count_characters_beyond_ascii_alike()
+    {
+        var customer = NewCustomer("zoe@example.com");
+        customer.Name = "Zoë😀x";
+        await using (var writer = Store.OpenSession())
+        {
+            writer.Store(customer);
+            await writer.SaveChangesAsync();
+        }
+
+        await using var session = Store.OpenSession();
+        async Task<bool> Matches(System.Linq.Expressions.Expression<Func<ContractCustomer, bool>> predicate) =>
+            await session.Query<ContractCustomer>().Where(predicate).CountAsync() == 1;
+
+        Assert.That(await Matches(x => x.Name.EndsWith("😀x")), Is.True);
+        Assert.That(await Matches(x => x.Name.EndsWith("ë😀x")), Is.True);
+        Assert.That(await Matches(x => x.Name.EndsWith("Zoë😀x")), Is.True);
+        Assert.That(await Matches(x => x.Name.EndsWith("oë😀")), Is.False);
+        Assert.That(await Matches(x => x.Name.EndsWith("aZoë😀x")), Is.False);
+        Assert.That(await Matches(x => x.Name.Contains("ë😀")), Is.True);
+        Assert.That(await Matches(x => x.Name.Contains("e😀")), Is.False);
+    }
+
+    [Test]
     public async Task Unsupported_constructs_fail_with_a_message_naming_them()
     {
         await SeedAsync();

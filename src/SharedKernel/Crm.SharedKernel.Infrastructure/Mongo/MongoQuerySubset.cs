@@ -15,7 +15,7 @@ internal static class MongoQuerySubset
 {
     public const string Subset =
         "member paths (nested properties, dictionary values by key), comparisons with constants or captured values, " +
-        "&&, ||, !, string.StartsWith(string), Contains over a captured collection or an array field, and null checks";
+        "&&, ||, !, string.StartsWith(string), string.Contains(string), string.EndsWith(string), Contains over a captured collection or an array field, and null checks";
 
     public static void EnsurePredicate(LambdaExpression predicate) => CheckCondition(predicate.Body, predicate);
 
@@ -112,7 +112,7 @@ internal static class MongoQuerySubset
     private static void CheckCall(MethodCallExpression call, LambdaExpression root)
     {
         var method = call.Method;
-        if (method.DeclaringType == typeof(string) && method.Name == nameof(string.StartsWith))
+        if (method.DeclaringType == typeof(string) && method.Name is nameof(string.StartsWith) or nameof(string.Contains) or nameof(string.EndsWith))
         {
             if (call.Arguments is [{ Type: var argumentType } argument] && argumentType == typeof(string)
                 && call.Object is { } target && IsPath(target) && !DependsOnDocument(argument))
@@ -122,8 +122,8 @@ internal static class MongoQuerySubset
 
             throw Unsupported(
                 call.Arguments.Count > 1
-                    ? "StartsWith with a StringComparison or culture (string comparison is always ordinal)"
-                    : "StartsWith on something other than a member path with a constant or captured prefix",
+                    ? $"{method.Name} with a StringComparison or culture (string comparison is always ordinal)"
+                    : $"{method.Name} other than on a member path with a constant or captured string (the Char overloads are not in the subset)",
                 call,
                 root);
         }

@@ -134,10 +134,11 @@ internal sealed class SqlTranslator
     private string Call(MethodCallExpression call)
     {
         var method = call.Method;
-        if (method.DeclaringType == typeof(string) && method.Name == nameof(string.StartsWith)
+        if (method.DeclaringType == typeof(string)
+            && method.Name is nameof(string.StartsWith) or nameof(string.Contains) or nameof(string.EndsWith)
             && call.Object is not null && call.Arguments.Count == 1 && call.Arguments[0].Type == typeof(string))
         {
-            return StartsWith(call.Object, call.Arguments[0]);
+            return Text(method.Name, call.Object, call.Arguments[0]);
         }
 
         if (method.DeclaringType == typeof(MemoryExtensions))
@@ -161,31 +162,42 @@ internal sealed class SqlTranslator
         throw Unsupported(call);
     }
 
-    private string StartsWith(Expression target, Expression prefixExpression)
+    /// <summary>string.StartsWith, Contains or EndsWith with one string argument: ordinal, and only text values match.</summary>
+    private string Text(string method, Expression target, Expression argumentExpression)
     {
-        if (Evaluator.Touches(prefixExpression, _parameter))
+        if (Evaluator.Touches(argumentExpression, _parameter))
         {
-            throw new UnsupportedQueryException("string.StartsWith needs a value argument, not a field.");
+            throw new UnsupportedQueryException($"string.{method} needs a value argument, not a field.");
         }
 
         var column = Column(Path(target));
-        if (Evaluator.Evaluate(prefixExpression) is not string prefix)
+        if (Evaluator.Evaluate(argumentExpression) is not string argument)
         {
             return "0";
         }
 
-        if (prefix.Length == 0)
+        if (argument.Length == 0)
         {
             return "typeof(" + column + ") = 'text'";
         }
 
+        var bound = _parameters.Add(argument);
+        switch (method)
+        {
+            case nameof(string.Contains):
+                // instr would read a number as its text; MongoDB's regex matches strings only.
+                return Leaf("typeof(" + column + ") = 'text' AND instr(" + column + ", " + bound + ") > 0");
+            case nameof(string.EndsWith):
+                // SQLite counts the suffix's length itself, in the same characters substr counts.
+                return Leaf("typeof(" + column + ") = 'text' AND substr(" + column + ", -length(" + bound + ")) = " + bound);
+        }
+
         // Text compares by UTF-8 bytes, which is code-point order, so the prefix's successor bounds an exact,
         // index-friendly range; no pattern characters to escape.
-        var low = _parameters.Add(prefix);
-        var high = Successor(prefix);
+        var high = Successor(argument);
         return high is null
-            ? Leaf(column + " >= " + low + " AND substr(" + column + ", 1, " + _parameters.Add((long)prefix.Length) + ") = " + low)
-            : Leaf(column + " >= " + low + " AND " + column + " < " + _parameters.Add(high));
+            ? Leaf(column + " >= " + bound + " AND substr(" + column + ", 1, " + _parameters.Add((long)argument.Length) + ") = " + bound)
+            : Leaf(column + " >= " + bound + " AND " + column + " < " + _parameters.Add(high));
     }
 
     private string Contains(Expression source, Expression item)
