@@ -35,6 +35,10 @@ public sealed class MongoFilterRenderingTests
     }
 
     [Test]
+    public void A_list_element_by_position_renders_as_a_dotted_index_so_a_missing_first_element_means_empty() =>
+        Assert.That(Render(s => s.Labels[0] == null), Is.EqualTo("""{ "labels.0" : null }"""));
+
+    [Test]
     public void A_captured_list_hash_set_or_array_renders_as_in()
     {
         var list = new List<string> { "a", "b" };

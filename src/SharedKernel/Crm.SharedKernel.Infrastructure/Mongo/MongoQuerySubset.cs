@@ -14,7 +14,7 @@ namespace Crm.SharedKernel.Infrastructure.Mongo;
 internal static class MongoQuerySubset
 {
     public const string Subset =
-        "member paths (nested properties, dictionary values by key), comparisons with constants or captured values, " +
+        "member paths (nested properties, dictionary values by key, list elements by position), comparisons with constants or captured values, " +
         "&&, ||, !, string.StartsWith(string), string.Contains(string), string.EndsWith(string), Contains over a captured collection or an array field, and null checks";
 
     public static void EnsurePredicate(LambdaExpression predicate) => CheckCondition(predicate.Body, predicate);
@@ -177,13 +177,13 @@ internal static class MongoQuerySubset
         return null;
     }
 
-    /// <summary>A path from the document: x.A.B, x.Map["key"], x.Nullable.Value, x.Nullable.HasValue.</summary>
+    /// <summary>A path from the document: x.A.B, x.Map["key"], x.List[0], x.Nullable.Value, x.Nullable.HasValue.</summary>
     private static bool IsPath(Expression expression) => expression switch
     {
         MemberExpression { Expression: ParameterExpression } => true,
         MemberExpression { Expression: { } inner } member => IsPathMember(member, inner.Type) && IsPath(StripConvert(inner)),
         MethodCallExpression { Method.Name: "get_Item", Object: { } map, Arguments: [var key] } =>
-            IsDictionary(map.Type) && IsPath(StripConvert(map)) && !DependsOnDocument(key),
+            (IsDictionary(map.Type) || (IsList(map.Type) && key.Type == typeof(int))) && IsPath(StripConvert(map)) && !DependsOnDocument(key),
         _ => false,
     };
 
@@ -202,6 +202,10 @@ internal static class MongoQuerySubset
                  || typeof(IEnumerable).IsAssignableFrom(owner)
                  || (owner.Namespace?.StartsWith("System", StringComparison.Ordinal) ?? false));
     }
+
+    /// <summary>A list field read by position (<c>x.Tags[0] == null</c> is how the subset asks for an empty list).</summary>
+    private static bool IsList(Type type) =>
+        type.GetInterfaces().Append(type).Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IList<>));
 
     private static bool IsDictionary(Type type) =>
         type.GetInterfaces().Append(type).Any(i =>

@@ -4,7 +4,7 @@ namespace Crm.SharedKernel.Documents;
 
 /// <summary>
 /// A query over one collection. Predicates use the subset in docs/document-port.md: member paths (nested
-/// properties, dictionary values by key), comparisons with constants or captured values, &amp;&amp;, ||, !,
+/// properties, dictionary values by key, list elements by position), comparisons with constants or captured values, &amp;&amp;, ||, !,
 /// <c>string.StartsWith(string)</c>, <c>string.Contains(string)</c> and <c>string.EndsWith(string)</c> (ordinal),
 /// <c>Enumerable.Contains</c> over a captured collection or an array field, and null checks. Anything else fails fast with <see cref="UnsupportedQueryException"/> naming the construct.
 /// Results are always ordered: by the given keys, then by id, so paging is stable.
