@@ -55,7 +55,7 @@ internal sealed class SegmentsBenchmark(int customers, string workDirectory)
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var built = Stopwatch.StartNew();
-        index.Reserve(customers, customers, 48);
+        index.Reserve(customers, customers / 3 + 1, 48);
         for (var i = 0; i < customers; i++)
         {
             index.Upsert(Profile(i));

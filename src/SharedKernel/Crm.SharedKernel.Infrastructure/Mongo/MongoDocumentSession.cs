@@ -13,6 +13,7 @@ internal sealed class MongoDocumentSession(MongoDocumentStore store) : IDocument
 {
     private readonly List<MongoWrite> _writes = [];
     private readonly List<IIntegrationEvent> _events = [];
+    private readonly List<Action> _afterCommit = [];
 
     public Task<T?> LoadAsync<T>(string id, CancellationToken cancellationToken = default)
         where T : class, IDocument
@@ -92,10 +93,17 @@ internal sealed class MongoDocumentSession(MongoDocumentStore store) : IDocument
         _events.Add(integrationEvent);
     }
 
+    public void AfterCommit(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _afterCommit.Add(callback);
+    }
+
     public async Task SaveChangesAsync(CancellationToken cancellationToken = default)
     {
         if (_writes.Count == 0 && _events.Count == 0)
         {
+            RunAfterCommit();
             return;
         }
 
@@ -123,6 +131,17 @@ internal sealed class MongoDocumentSession(MongoDocumentStore store) : IDocument
 
         _writes.Clear();
         _events.Clear();
+        RunAfterCommit();
+    }
+
+    private void RunAfterCommit()
+    {
+        var callbacks = _afterCommit.ToArray();
+        _afterCommit.Clear();
+        foreach (var callback in callbacks)
+        {
+            callback();
+        }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

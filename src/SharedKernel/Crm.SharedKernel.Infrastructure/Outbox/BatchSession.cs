@@ -111,6 +111,13 @@ internal sealed class BatchSession(IDocumentSession inner) : IDocumentSession
         _eventWrites.Add(s => s.Publish(integrationEvent));
     }
 
+    /// <summary>Held with the event's writes: it runs after the batch commits, and not at all if the event is rejected.</summary>
+    public void AfterCommit(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _eventWrites.Add(s => s.AfterCommit(callback));
+    }
+
     /// <summary>
     /// The dispatcher commits. A handler that commits by itself cannot share a commit: it is taken out of the batch
     /// and, as the first of the next, delivered alone in a session of its own.

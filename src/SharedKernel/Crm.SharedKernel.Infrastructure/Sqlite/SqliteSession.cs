@@ -10,6 +10,7 @@ namespace Crm.SharedKernel.Infrastructure.Sqlite;
 /// <summary>A unit of work: reads go to pooled read connections; staged writes go to the writer as one unit.</summary>
 internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSession
 {
+    private readonly List<Action> _afterCommit = [];
     private readonly List<Func<StagedWrite>> _writes = [];
     private readonly Dictionary<(CollectionMap Map, string Id), int> _documentSlots = [];
     private readonly List<OutboxEntry> _events = [];
@@ -132,10 +133,17 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         _events.Add(OutboxEntry.From(integrationEvent));
     }
 
+    public void AfterCommit(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _afterCommit.Add(callback);
+    }
+
     public async Task SaveChangesAsync(CancellationToken cancellationToken = default)
     {
         if (_writes.Count == 0 && _events.Count == 0)
         {
+            RunAfterCommit();
             return;
         }
 
@@ -150,6 +158,17 @@ internal sealed class SqliteSession(SqliteDocumentStore store) : IDocumentSessio
         _writes.Clear();
         _documentSlots.Clear();
         _events.Clear();
+        RunAfterCommit();
+    }
+
+    private void RunAfterCommit()
+    {
+        var callbacks = _afterCommit.ToArray();
+        _afterCommit.Clear();
+        foreach (var callback in callbacks)
+        {
+            callback();
+        }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -68,6 +68,12 @@ public interface IDocumentSession : IAsyncDisposable
     /// <summary>Stages an integration event; it reaches the outbox in the same commit as the staged changes.</summary>
     void Publish(IIntegrationEvent integrationEvent);
 
+    /// <summary>
+    /// Runs <paramref name="callback"/> once the next <see cref="SaveChangesAsync"/> has committed (never when it
+    /// fails), for in-memory read models that must show only what the store holds. The callback must not throw.
+    /// </summary>
+    void AfterCommit(Action callback);
+
     /// <summary>Commits everything staged, atomically. Throws <see cref="DocumentConflictException"/> on a clash.</summary>
     Task SaveChangesAsync(CancellationToken cancellationToken = default);
 }

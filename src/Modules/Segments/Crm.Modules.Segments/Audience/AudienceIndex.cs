@@ -142,7 +142,22 @@ internal sealed class AudienceIndex : IDisposable
         }
     }
 
-    public void MarkLoaded() => _loaded.TrySetResult();
+    public void MarkLoaded()
+    {
+        _gate.EnterWriteLock();
+        try
+        {
+            Email.TrimExcess();
+            Name.TrimExcess();
+            Phone.TrimExcess();
+        }
+        finally
+        {
+            _gate.ExitWriteLock();
+        }
+
+        _loaded.TrySetResult();
+    }
 
     public void MarkFailed(Exception failure) => _loaded.TrySetException(failure);
 

@@ -187,8 +187,34 @@ internal sealed class AudiencePlan
             }
         }
 
+        /// <summary>For a column nobody has a value in: is_empty holds for every candidate, every other operator for none.</summary>
+        private bool NoValues<T>(ValueColumn<T> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+            where T : unmanaged
+        {
+            if (column.Allocated)
+            {
+                return false;
+            }
+
+            if (_positive == SegmentOperators.IsEmpty)
+            {
+                candidates.CopyTo(result);
+            }
+            else
+            {
+                result.Clear();
+            }
+
+            return true;
+        }
+
         private void Numbers(ValueColumn<double> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
+            if (NoValues(column, result, candidates))
+            {
+                return;
+            }
+
             if (_positive == SegmentOperators.IsEmpty)
             {
                 ColumnScan.NotANumber(column.Values, result, candidates);
@@ -213,6 +239,11 @@ internal sealed class AudiencePlan
 
         private void Integers(ValueColumn<int> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
+            if (NoValues(column, result, candidates))
+            {
+                return;
+            }
+
             if (_positive == SegmentOperators.IsEmpty)
             {
                 ColumnScan.Equal(column.Values, column.Missing, result, candidates);
@@ -236,6 +267,11 @@ internal sealed class AudiencePlan
 
         private void Dates(Context context, ValueColumn<long> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
+            if (NoValues(column, result, candidates))
+            {
+                return;
+            }
+
             if (_positive == SegmentOperators.IsEmpty)
             {
                 ColumnScan.Equal(column.Values, column.Missing, result, candidates);
@@ -260,6 +296,11 @@ internal sealed class AudiencePlan
 
         private void DaysSince(Context context, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
+            if (NoValues(context.Index.LastOrderAt, result, candidates))
+            {
+                return;
+            }
+
             var values = context.Index.LastOrderAt.Values;
             if (_positive == SegmentOperators.IsEmpty)
             {
@@ -334,6 +375,11 @@ internal sealed class AudiencePlan
 
         private void Flags(ValueColumn<byte> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
+            if (NoValues(column, result, candidates))
+            {
+                return;
+            }
+
             var wanted = _positive == SegmentOperators.IsEmpty ? (byte)0 : condition.Value.Flag == true ? (byte)2 : (byte)1;
             ColumnScan.Equal(column.Values, wanted, result, candidates);
         }
@@ -342,6 +388,21 @@ internal sealed class AudiencePlan
         {
             var values = condition.Value.Texts ?? [condition.Value.Text!];
             var codes = values.Select(v => v switch { "opted_in" => (byte)1, "opted_out" => (byte)2, _ => (byte)0 }).Distinct().ToList();
+            if (!column.Allocated)
+            {
+                // Nobody said either way on this channel yet: everyone is "unknown".
+                if (codes.Contains((byte)0))
+                {
+                    candidates.CopyTo(result);
+                }
+                else
+                {
+                    result.Clear();
+                }
+
+                return;
+            }
+
             Ranges(result, candidates, codes, (code, into, within) =>
             {
                 ColumnScan.Equal(column.Values, code, into, within);

@@ -3,11 +3,19 @@ using System.Text;
 
 namespace Crm.Modules.Segments.Audience;
 
-/// <summary>A fixed-width column: one value per row, <see cref="Missing"/> where a row has none.</summary>
+/// <summary>
+/// A fixed-width column: one value per row, <see cref="Missing"/> where a row has none. The array is allocated when
+/// the first value arrives, so a field nobody has (churn risk before the AI module scores anyone) costs nothing.
+/// </summary>
 internal sealed class ValueColumn<T>(T missing)
     where T : unmanaged
 {
+    private int _capacity;
+
     public T Missing { get; } = missing;
+
+    /// <summary>False while no row has ever had a value: every row is missing.</summary>
+    public bool Allocated { get; private set; }
 
     public T[] Values { get; private set; } = [];
 
@@ -15,15 +23,38 @@ internal sealed class ValueColumn<T>(T missing)
 
     public T this[int row]
     {
-        get => Values[row];
-        set => Values[row] = value;
+        get => Allocated ? Values[row] : Missing;
+        set
+        {
+            if (!Allocated)
+            {
+                if (EqualityComparer<T>.Default.Equals(value, Missing))
+                {
+                    return;
+                }
+
+                Allocated = true;
+                Grow();
+            }
+
+            Values[row] = value;
+        }
     }
 
     public void Resize(int capacity)
     {
+        _capacity = capacity;
+        if (Allocated)
+        {
+            Grow();
+        }
+    }
+
+    private void Grow()
+    {
         var old = Values.Length;
         var values = Values;
-        Array.Resize(ref values, capacity);
+        Array.Resize(ref values, _capacity);
         values.AsSpan(old).Fill(Missing);
         Values = values;
     }
@@ -60,6 +91,15 @@ internal sealed class TextColumn
         if (wanted > _data.Length)
         {
             Array.Resize(ref _data, wanted);
+        }
+    }
+
+    /// <summary>Gives back the arena's unused tail (after a rebuild, which sized it by estimate).</summary>
+    public void TrimExcess()
+    {
+        if (_data.Length > _used + 1024)
+        {
+            Array.Resize(ref _data, _used + 1024);
         }
     }
 

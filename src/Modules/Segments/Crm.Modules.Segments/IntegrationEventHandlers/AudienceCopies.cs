@@ -7,8 +7,8 @@ namespace Crm.Modules.Segments.IntegrationEventHandlers;
 
 /// <summary>
 /// Keeps <c>segments.audience</c>, <c>segments.audience_orders</c> and the in-memory index in step with Customers and
-/// Orders events. The index is written before the dispatcher commits: every write is keyed (a customer's snapshot, an
-/// order by id), so a redelivery after a failed commit writes the same values again.
+/// Orders events. The index takes a change once the dispatcher has committed it, so a preview never counts a customer
+/// whose profile the store does not hold yet, and a failed commit leaves the index as it was.
 /// </summary>
 internal sealed class AudienceCopies(AudienceIndex index)
 {
@@ -23,16 +23,19 @@ internal sealed class AudienceCopies(AudienceIndex index)
 
         var profile = AudienceProfile.From(customer, existing);
         session.Upsert(profile);
-        index.Upsert(profile);
+        session.AfterCommit(() => index.Upsert(profile));
         if (existing is null)
         {
             // An order placed by id can be handled before its customer's creation (two streams, no order between them).
             var id = profile.Id;
             var placed = await session.Query<AudienceOrder>().Where(o => o.CustomerId == id).ToListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var order in placed)
+            session.AfterCommit(() =>
             {
-                index.ApplyOrder(order);
-            }
+                foreach (var order in placed)
+                {
+                    index.ApplyOrder(order);
+                }
+            });
         }
 
         if (!created && existing is not null && existing.Email == profile.Email)
@@ -51,7 +54,7 @@ internal sealed class AudienceCopies(AudienceIndex index)
             order.CustomerId = profile.Id;
             order.CustomerEmail = null;
             session.Upsert(order);
-            index.ApplyOrder(order);
+            session.AfterCommit(() => index.ApplyOrder(order));
         }
     }
 
@@ -68,7 +71,7 @@ internal sealed class AudienceCopies(AudienceIndex index)
             session.Delete<AudienceOrder>(id);
         }
 
-        index.Erase(customerId);
+        session.AfterCommit(() => index.Erase(customerId));
     }
 
     public async Task ApplyOrderAsync(IDocumentSession session, OrderSnapshot order, CancellationToken cancellationToken)
@@ -95,6 +98,6 @@ internal sealed class AudienceCopies(AudienceIndex index)
             Counted = order.Status is OrderStatus.Placed or OrderStatus.Paid,
         };
         session.Upsert(copy);
-        index.ApplyOrder(copy);
+        session.AfterCommit(() => index.ApplyOrder(copy));
     }
 }
