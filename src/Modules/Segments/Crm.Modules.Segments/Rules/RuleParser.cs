@@ -524,7 +524,7 @@ internal sealed class RuleParser
     {
         switch (node?.GetValueKind())
         {
-            case JsonValueKind.Number when node.AsValue().TryGetValue<decimal>(out var number):
+            case JsonValueKind.Number when NumberOf(node) is { } number:
                 return number;
             case JsonValueKind.String when decimal.TryParse(AsString(node), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed):
                 return parsed;
@@ -538,7 +538,7 @@ internal sealed class RuleParser
     {
         var number = node?.GetValueKind() switch
         {
-            JsonValueKind.Number when node.AsValue().TryGetValue<decimal>(out var n) => n,
+            JsonValueKind.Number when NumberOf(node) is { } n => n,
             JsonValueKind.String when decimal.TryParse(AsString(node), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) => p,
             _ => (decimal?)null,
         };
@@ -572,6 +572,13 @@ internal sealed class RuleParser
         Add(path, "must be an ISO 8601 date (2026-01-31) or date-time (2026-01-31T09:00:00Z)");
         return null;
     }
+
+    /// <summary>
+    /// A JSON number as a decimal, whatever the node holds: TryGetValue&lt;decimal&gt; fails on a node built from an
+    /// int (as RuleJson writes days), so the number's text is read instead.
+    /// </summary>
+    private static decimal? NumberOf(JsonNode node) =>
+        decimal.TryParse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : null;
 
     private static string? AsString(JsonNode? node) =>
         node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
