@@ -177,7 +177,7 @@ internal sealed class AudienceIndex : IDisposable
             Email.Set(row, profile.Email);
             Name.Set(row, profile.NameKey);
             Phone.Set(row, profile.Phone);
-            EmailDomain.Set(row, profile.EmailDomain.Length == 0 ? null : profile.EmailDomain);
+            EmailDomain.Set(row, profile.EmailDomain);
             TimeZone.Set(row, profile.TimeZone);
             City.Set(row, profile.City, profile.CityName);
             Country.Set(row, profile.Country);
@@ -211,7 +211,7 @@ internal sealed class AudienceIndex : IDisposable
             foreach (var (key, column) in _attributes)
             {
                 var value = profile.Attributes.GetValueOrDefault(key);
-                column.Set(row, value is not null && AttributeColumn.TypeOf(value) == column.Type ? value : null);
+                column.Set(row, value);
             }
 
             Interlocked.Increment(ref _changes);

@@ -123,34 +123,31 @@ internal sealed class AudiencePlan
             if (condition.AttributeKey is { } key)
             {
                 var column = index.Attribute(key);
-                if (column is null || column.Type != field.Type)
-                {
-                    // Nobody holds a value of this type under the key: every value is empty.
-                    if (_positive == SegmentOperators.IsEmpty)
-                    {
-                        candidates.CopyTo(result);
-                    }
-                    else
-                    {
-                        result.Clear();
-                    }
-
-                    return;
-                }
-
                 switch (field.Type)
                 {
-                    case SegmentFieldType.Number:
-                        Numbers(column.Numbers, result, candidates);
+                    case SegmentFieldType.Number when column?.Numbers is { } numbers:
+                        Numbers(numbers, result, candidates);
                         return;
-                    case SegmentFieldType.Date:
-                        Dates(context, column.Dates, result, candidates);
+                    case SegmentFieldType.Date when column?.Dates is { } dates:
+                        Dates(context, dates, result, candidates);
                         return;
-                    case SegmentFieldType.Boolean:
-                        Flags(column.Flags, result, candidates);
+                    case SegmentFieldType.Boolean when column?.Flags is { } flags:
+                        Flags(flags, result, candidates);
+                        return;
+                    case SegmentFieldType.Text or SegmentFieldType.Category when column?.Texts is { } texts:
+                        Category(texts, result, candidates);
                         return;
                     default:
-                        Category(column.Texts, result, candidates);
+                        // No customer holds a value of this type under the key: every row is empty.
+                        if (_positive == SegmentOperators.IsEmpty)
+                        {
+                            candidates.CopyTo(result);
+                        }
+                        else
+                        {
+                            result.Clear();
+                        }
+
                         return;
                 }
             }
@@ -416,7 +413,12 @@ internal sealed class AudiencePlan
             switch (_positive)
             {
                 case SegmentOperators.IsEmpty:
-                    ColumnScan.Equal(codes, 0, result, candidates);
+                    // Empty text is as empty as no value.
+                    Ranges(result, candidates, new[] { 0, column.CodeOf("") }.Distinct().ToList(), (c, into, within) =>
+                    {
+                        ColumnScan.Equal(codes, c, into, within);
+                        return true;
+                    });
                     return;
                 case SegmentOperators.Equal:
                     var code = column.CodeOf(condition.Value.Text!);
@@ -478,7 +480,7 @@ internal sealed class AudiencePlan
                     candidate &= candidate - 1;
                     var row = (w << 6) + bit;
                     var has = column.Has(row);
-                    var match = empty ? !has : has && Matches(column.Get(row));
+                    var match = empty ? !has || column.Get(row).IsEmpty : has && Matches(column.Get(row));
                     bits |= match ? 1UL << bit : 0;
                 }
 

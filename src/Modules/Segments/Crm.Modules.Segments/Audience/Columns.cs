@@ -284,63 +284,63 @@ internal sealed class ListColumn
     }
 }
 
-/// <summary>A custom attribute's column, typed by the first value seen for its key; values of another type count as none.</summary>
+/// <summary>
+/// A custom attribute's columns, one per type of value held under its key, each made with the first value of its
+/// type: a customer's value sits in the column of its own type, so a rule of one type finds every customer holding
+/// that type whatever others hold. <see cref="Type"/> is the first type seen, the one the field catalog lists.
+/// </summary>
 internal sealed class AttributeColumn(Contracts.SegmentFieldType type)
 {
+    private int _capacity;
+
     public Contracts.SegmentFieldType Type { get; } = type;
 
-    public ValueColumn<double> Numbers { get; } = new(double.NaN);
+    public ValueColumn<double>? Numbers { get; private set; }
 
-    public CategoryColumn Texts { get; } = new();
+    public CategoryColumn? Texts { get; private set; }
 
     /// <summary>0 none, 1 false, 2 true.</summary>
-    public ValueColumn<byte> Flags { get; } = new(0);
+    public ValueColumn<byte>? Flags { get; private set; }
 
-    public ValueColumn<long> Dates { get; } = new(long.MinValue);
+    public ValueColumn<long>? Dates { get; private set; }
 
-    public long Bytes => Type switch
-    {
-        Contracts.SegmentFieldType.Number => Numbers.Bytes,
-        Contracts.SegmentFieldType.Boolean => Flags.Bytes,
-        Contracts.SegmentFieldType.Date => Dates.Bytes,
-        _ => Texts.Bytes,
-    };
+    public long Bytes => (Numbers?.Bytes ?? 0) + (Texts?.Bytes ?? 0) + (Flags?.Bytes ?? 0) + (Dates?.Bytes ?? 0);
 
     public void Resize(int capacity)
     {
-        switch (Type)
-        {
-            case Contracts.SegmentFieldType.Number:
-                Numbers.Resize(capacity);
-                break;
-            case Contracts.SegmentFieldType.Boolean:
-                Flags.Resize(capacity);
-                break;
-            case Contracts.SegmentFieldType.Date:
-                Dates.Resize(capacity);
-                break;
-            default:
-                Texts.Resize(capacity);
-                break;
-        }
+        _capacity = capacity;
+        Numbers?.Resize(capacity);
+        Texts?.Resize(capacity);
+        Flags?.Resize(capacity);
+        Dates?.Resize(capacity);
     }
 
     public void Set(int row, AudienceAttribute? value)
     {
-        switch (Type)
+        if (value?.Number is not null || Numbers is not null)
         {
-            case Contracts.SegmentFieldType.Number:
-                Numbers[row] = value?.Number is { } n ? (double)n : double.NaN;
-                break;
-            case Contracts.SegmentFieldType.Boolean:
-                Flags[row] = value?.Flag switch { true => 2, false => 1, null => 0 };
-                break;
-            case Contracts.SegmentFieldType.Date:
-                Dates[row] = value?.Date?.UtcTicks ?? long.MinValue;
-                break;
-            default:
-                Texts.Set(row, value?.Text);
-                break;
+            (Numbers ??= Sized(new ValueColumn<double>(double.NaN)))[row] = value?.Number is { } n ? (double)n : double.NaN;
+        }
+
+        if (value?.Flag is not null || Flags is not null)
+        {
+            (Flags ??= Sized(new ValueColumn<byte>(0)))[row] = value?.Flag switch { true => 2, false => 1, null => 0 };
+        }
+
+        if (value?.Date is not null || Dates is not null)
+        {
+            (Dates ??= Sized(new ValueColumn<long>(long.MinValue)))[row] = value?.Date?.UtcTicks ?? long.MinValue;
+        }
+
+        if (value?.Text is not null || Texts is not null)
+        {
+            if (Texts is null)
+            {
+                Texts = new CategoryColumn();
+                Texts.Resize(_capacity);
+            }
+
+            Texts.Set(row, value?.Text);
         }
     }
 
@@ -351,4 +351,11 @@ internal sealed class AttributeColumn(Contracts.SegmentFieldType type)
         { Date: not null } => Contracts.SegmentFieldType.Date,
         _ => Contracts.SegmentFieldType.Text,
     };
+
+    private ValueColumn<T> Sized<T>(ValueColumn<T> column)
+        where T : unmanaged
+    {
+        column.Resize(_capacity);
+        return column;
+    }
 }
