@@ -122,17 +122,15 @@ internal sealed class RandomRules(Random random, RandomAudience audience)
         }
     }
 
-    /// <summary>Mostly a value some customer has (or a piece of one), so conditions match about half the time.</summary>
+    /// <summary>
+    /// Mostly a value some customer has (or a piece of one), so conditions match about half the time. Never empty:
+    /// the parser refuses an empty value (is_empty asks for that).
+    /// </summary>
     private string TextFor(SegmentField field, bool whole)
     {
-        var values = audience.TextsOf(field.Name);
+        var values = audience.TextsOf(field.Name).Where(v => v.Trim().Length > 0).ToList();
         var roll = random.Next(20);
-        if (roll == 0)
-        {
-            return "";
-        }
-
-        if (roll == 1)
+        if (roll <= 1 || values.Count == 0)
         {
             return "zz";
         }
@@ -145,7 +143,8 @@ internal sealed class RandomRules(Random random, RandomAudience audience)
 
         // The parser trims, so a piece such as " " means "" to every engine; the reference must read it so too.
         var start = random.Next(value.Length - 1);
-        return value.Substring(start, random.Next(1, value.Length - start + 1)).Trim();
+        var piece = value.Substring(start, random.Next(1, value.Length - start + 1)).Trim();
+        return piece.Length == 0 ? value.Trim() : piece;
     }
 
     private decimal NumberFor(SegmentField field)
