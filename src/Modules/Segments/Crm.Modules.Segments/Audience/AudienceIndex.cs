@@ -33,7 +33,11 @@ internal sealed class AudienceIndex : IDisposable
 
     public RowIds Ids { get; } = new();
 
+    /// <summary>The part of the email before its last '@'; the domain is <see cref="EmailDomain"/>, so it is kept once per domain.</summary>
     public TextColumn Email { get; } = new();
+
+    /// <summary>The rows whose email has an '@' between <see cref="Email"/> and <see cref="EmailDomain"/> (valid ones all do).</summary>
+    public ulong[] EmailAt { get; private set; } = [];
 
     public TextColumn Name { get; } = new();
 
@@ -88,7 +92,7 @@ internal sealed class AudienceIndex : IDisposable
         get
         {
             using var read = Read();
-            return Ids.Bytes + ((long)Live.Length * sizeof(ulong)) + Email.Bytes + Name.Bytes + Phone.Bytes
+            return Ids.Bytes + ((long)Live.Length * sizeof(ulong) * 2) + Email.Bytes + Name.Bytes + Phone.Bytes
                 + EmailDomain.Bytes + TimeZone.Bytes + City.Bytes + Country.Bytes + Gender.Bytes + Age.Bytes + BirthDate.Bytes
                 + Tags.Bytes + Preferences.Bytes + EmailConsent.Bytes + SmsConsent.Bytes + PushConsent.Bytes + CreatedAt.Bytes
                 + TotalSpent.Bytes + OrderCount.Bytes + VisitCount.Bytes + LastOrderAt.Bytes + LastVisit.Bytes
@@ -174,7 +178,9 @@ internal sealed class AudienceIndex : IDisposable
                 row = AddRow(profile.Id);
             }
 
-            Email.Set(row, profile.Email);
+            var at = profile.Email.LastIndexOf('@');
+            Email.Set(row, at < 0 ? profile.Email : profile.Email[..at]);
+            Bitmaps.Set(EmailAt, row, at >= 0);
             Name.Set(row, profile.NameKey);
             Phone.Set(row, profile.Phone);
             EmailDomain.Set(row, profile.EmailDomain);
@@ -315,6 +321,9 @@ internal sealed class AudienceIndex : IDisposable
         var live = Live;
         Array.Resize(ref live, Bitmaps.WordsFor(capacity));
         Live = live;
+        var emailAt = EmailAt;
+        Array.Resize(ref emailAt, Bitmaps.WordsFor(capacity));
+        EmailAt = emailAt;
         Ids.Resize(capacity);
         Email.Resize(capacity);
         Name.Resize(capacity);

@@ -154,7 +154,7 @@ internal sealed class AudiencePlan
 
             switch (field.Name)
             {
-                case SegmentFieldCatalog.Email: Text(index.Email, result, candidates); break;
+                case SegmentFieldCatalog.Email: Email(index, result, candidates); break;
                 case SegmentFieldCatalog.Name: Text(index.Name, result, candidates); break;
                 case SegmentFieldCatalog.Phone: Text(index.Phone, result, candidates); break;
                 case SegmentFieldCatalog.EmailDomain: Category(index.EmailDomain, result, candidates); break;
@@ -409,14 +409,28 @@ internal sealed class AudiencePlan
 
         private void Category(CategoryColumn column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
-            var codes = column.Codes.Values;
+            if (!column.Allocated)
+            {
+                // No row has a value yet: all are empty.
+                if (_positive == SegmentOperators.IsEmpty)
+                {
+                    candidates.CopyTo(result);
+                }
+                else
+                {
+                    result.Clear();
+                }
+
+                return;
+            }
+
             switch (_positive)
             {
                 case SegmentOperators.IsEmpty:
                     // Empty text is as empty as no value.
                     Ranges(result, candidates, new[] { 0, column.CodeOf("") }.Distinct().ToList(), (c, into, within) =>
                     {
-                        ColumnScan.Equal(codes, c, into, within);
+                        column.ScanEqual(c, into, within);
                         return true;
                     });
                     return;
@@ -428,7 +442,7 @@ internal sealed class AudiencePlan
                         return;
                     }
 
-                    ColumnScan.Equal(codes, code, result, candidates);
+                    column.ScanEqual(code, result, candidates);
                     return;
             }
 
@@ -446,13 +460,13 @@ internal sealed class AudiencePlan
 
             if (matches.Count > 4)
             {
-                ColumnScan.Lookup(codes, wanted, result, candidates);
+                column.ScanLookup(wanted, result, candidates);
                 return;
             }
 
             Ranges(result, candidates, matches, (c, into, within) =>
             {
-                ColumnScan.Equal(codes, c, into, within);
+                column.ScanEqual(c, into, within);
                 return true;
             });
         }
@@ -486,6 +500,92 @@ internal sealed class AudiencePlan
 
                 result[w] = bits;
             }
+        }
+
+        /// <summary>
+        /// Emails are kept as the part before '@' and a domain code. Equality splits the rule's value the same way
+        /// and compares codes first; the other operators rebuild each candidate's address in a buffer.
+        /// </summary>
+        private void Email(AudienceIndex index, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            if (_positive == SegmentOperators.IsEmpty)
+            {
+                Text(index.Email, result, candidates);
+                return;
+            }
+
+            var domains = new byte[index.EmailDomain.Count][];
+            var exact = _positive is SegmentOperators.Equal or SegmentOperators.In
+                ? (_texts ?? [_text!]).Select(t => Split(t, index.EmailDomain)).ToArray()
+                : null;
+            var buffer = new byte[1024];
+            for (var w = 0; w < result.Length; w++)
+            {
+                var candidate = candidates[w];
+                ulong bits = 0;
+                while (candidate != 0)
+                {
+                    var bit = System.Numerics.BitOperations.TrailingZeroCount(candidate);
+                    candidate &= candidate - 1;
+                    var row = (w << 6) + bit;
+                    if (!index.Email.Has(row))
+                    {
+                        continue;
+                    }
+
+                    var local = index.Email.Get(row);
+                    var code = index.EmailDomain.CodeAt(row);
+                    var hasAt = Bitmaps.Get(index.EmailAt, row);
+                    bool match;
+                    if (exact is not null)
+                    {
+                        match = false;
+                        foreach (var (wantedLocal, wantedCode, wantedAt) in exact)
+                        {
+                            if (wantedAt == hasAt && (!hasAt || wantedCode == code) && local.SequenceEqual(wantedLocal))
+                            {
+                                match = true;
+                                break;
+                            }
+                        }
+                    }
+                    else
+                    {
+                        var domain = hasAt ? domains[code] ??= Encoding.UTF8.GetBytes(index.EmailDomain.ValueOf(code)) : [];
+                        var length = local.Length + (hasAt ? 1 + domain.Length : 0);
+                        if (length > buffer.Length)
+                        {
+                            buffer = new byte[length * 2];
+                        }
+
+                        local.CopyTo(buffer);
+                        if (hasAt)
+                        {
+                            buffer[local.Length] = (byte)'@';
+                            domain.CopyTo(buffer.AsSpan(local.Length + 1));
+                        }
+
+                        match = Matches(buffer.AsSpan(0, length));
+                    }
+
+                    bits |= match ? 1UL << bit : 0;
+                }
+
+                result[w] = bits;
+            }
+        }
+
+        /// <summary>A wanted address as the index keeps one: the part before its last '@', the domain's code (-1: no row has it), and whether it has an '@'.</summary>
+        private static (byte[] Local, int Code, bool At) Split(byte[] email, CategoryColumn domains)
+        {
+            var at = email.AsSpan().LastIndexOf((byte)'@');
+            if (at < 0)
+            {
+                return (email, 0, false);
+            }
+
+            var code = domains.CodeOf(Encoding.UTF8.GetString(email.AsSpan(at + 1)));
+            return (email[..at], code == 0 && at + 1 < email.Length ? -1 : code, true);
         }
 
         private bool Matches(ReadOnlySpan<byte> value)

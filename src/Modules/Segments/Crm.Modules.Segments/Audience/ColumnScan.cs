@@ -25,7 +25,8 @@ internal static class ColumnScan
         Scan(values, default(IsNaN), result, candidates);
 
     /// <summary>Rows whose code is one that <paramref name="wanted"/> marks; for codes of categories with many matches.</summary>
-    public static void Lookup(int[] codes, bool[] wanted, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+    public static void Lookup<T>(T[] codes, bool[] wanted, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         ref var first = ref MemoryMarshal.GetArrayDataReference(codes);
         for (var w = 0; w < result.Length; w++)
@@ -40,7 +41,7 @@ internal static class ColumnScan
             var offset = w * Bitmaps.RowsPerWord;
             for (var i = 0; i < Bitmaps.RowsPerWord; i++)
             {
-                var code = Unsafe.Add(ref first, offset + i);
+                var code = int.CreateTruncating(Unsafe.Add(ref first, offset + i));
                 bits |= (wanted[code] ? 1UL : 0UL) << i;
             }
 

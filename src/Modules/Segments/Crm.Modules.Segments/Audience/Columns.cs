@@ -195,22 +195,34 @@ internal sealed class TextColumn
 
 /// <summary>
 /// Text with few distinct values (city, country, gender, time zone, text attributes): a code per row, 0 for none,
-/// and the dictionary of values. Conditions are decided once per distinct value and then scanned as codes.
+/// and the dictionary of values. Codes take two bytes until a column holds more than 65,535 distinct values, then
+/// four. Conditions are decided once per distinct value and then scanned as codes.
 /// </summary>
 internal sealed class CategoryColumn
 {
     private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
     private readonly List<string> _values = [""];
     private readonly List<string?> _display = [null];
-
-    public ValueColumn<int> Codes { get; } = new(0);
+    private ValueColumn<ushort> _narrow = new(0);
+    private ValueColumn<int>? _wide;
+    private int _capacity;
 
     /// <summary>Distinct values plus one (code 0 is "none"). Codes are never reused, so this only grows.</summary>
     public int Count => _values.Count;
 
-    public long Bytes => Codes.Bytes + _values.Sum(v => 40L + (2L * v.Length));
+    /// <summary>False while no row has a value.</summary>
+    public bool Allocated => _wide?.Allocated ?? _narrow.Allocated;
 
-    public void Resize(int capacity) => Codes.Resize(capacity);
+    public long Bytes => (_wide?.Bytes ?? _narrow.Bytes) + _values.Sum(v => 40L + (2L * v.Length));
+
+    public void Resize(int capacity)
+    {
+        _capacity = capacity;
+        _narrow.Resize(capacity);
+        _wide?.Resize(capacity);
+    }
+
+    public int CodeAt(int row) => _wide is null ? _narrow[row] : _wide[row];
 
     public string ValueOf(int code) => _values[code];
 
@@ -219,7 +231,64 @@ internal sealed class CategoryColumn
 
     public int CodeOf(string key) => _codes.GetValueOrDefault(key);
 
-    public void Set(int row, string? key, string? display = null) => Codes[row] = key is null ? 0 : Intern(key, display);
+    public void Set(int row, string? key, string? display = null)
+    {
+        var code = key is null ? 0 : Intern(key, display);
+        if (_wide is null && code > ushort.MaxValue)
+        {
+            Widen();
+        }
+
+        if (_wide is null)
+        {
+            _narrow[row] = (ushort)code;
+        }
+        else
+        {
+            _wide[row] = code;
+        }
+    }
+
+    /// <summary>Rows whose code is <paramref name="code"/> (0: rows without a value).</summary>
+    public void ScanEqual(int code, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+    {
+        if (_wide is null)
+        {
+            ColumnScan.Equal(_narrow.Values, (ushort)code, result, candidates);
+        }
+        else
+        {
+            ColumnScan.Equal(_wide.Values, code, result, candidates);
+        }
+    }
+
+    public void ScanLookup(bool[] wanted, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+    {
+        if (_wide is null)
+        {
+            ColumnScan.Lookup(_narrow.Values, wanted, result, candidates);
+        }
+        else
+        {
+            ColumnScan.Lookup(_wide.Values, wanted, result, candidates);
+        }
+    }
+
+    private void Widen()
+    {
+        var wide = new ValueColumn<int>(0);
+        wide.Resize(_capacity);
+        if (_narrow.Allocated)
+        {
+            for (var row = 0; row < _capacity; row++)
+            {
+                wide[row] = _narrow[row];
+            }
+        }
+
+        _wide = wide;
+        _narrow = new ValueColumn<ushort>(0);
+    }
 
     private int Intern(string key, string? display)
     {

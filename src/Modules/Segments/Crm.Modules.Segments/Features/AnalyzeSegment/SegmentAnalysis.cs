@@ -80,9 +80,9 @@ internal static class SegmentAnalysis
             ages[age == int.MinValue ? AgeBands.Length : Band(AgeBands, age)]++;
             var score = index.EngagementScore[row];
             engagement[double.IsNaN(score) ? EngagementBands.Length : Band(EngagementBands, score)]++;
-            cities[index.City.Codes[row]]++;
-            countries[index.Country.Codes[row]]++;
-            genders[index.Gender.Codes[row]]++;
+            cities[index.City.CodeAt(row)]++;
+            countries[index.Country.CodeAt(row)]++;
+            genders[index.Gender.CodeAt(row)]++;
             email += index.EmailConsent[row] == 1 ? 1 : 0;
             sms += index.SmsConsent[row] == 1 && index.Phone.Has(row) ? 1 : 0;
             push += index.PushConsent[row] == 1 ? 1 : 0;
