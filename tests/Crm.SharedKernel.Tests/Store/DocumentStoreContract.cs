@@ -96,6 +96,29 @@ public abstract class DocumentStoreContract
     }
 
     [Test]
+    public async Task After_commit_callbacks_run_once_the_commit_holds_and_never_after_a_failed_one()
+    {
+        var first = NewCustomer("after-commit@example.com");
+        var seen = new List<string>();
+        await using (var session = Store.OpenSession())
+        {
+            session.Store(first);
+            session.AfterCommit(() => seen.Add(first.Version == 1 ? "committed" : "early"));
+            Assert.That(seen, Is.Empty, "nothing runs before the commit");
+            await session.SaveChangesAsync();
+        }
+
+        await using (var session = Store.OpenSession())
+        {
+            session.Store(NewCustomer("after-commit@example.com"));
+            session.AfterCommit(() => seen.Add("clash"));
+            await Assert.ThrowsAsync<DocumentConflictException>(() => session.SaveChangesAsync());
+        }
+
+        Assert.That(seen, Is.EqualTo(new[] { "committed" }));
+    }
+
+    [Test]
     public async Task Load_of_an_unknown_id_is_null_and_load_many_returns_only_existing_documents()
     {
         await SeedAsync();

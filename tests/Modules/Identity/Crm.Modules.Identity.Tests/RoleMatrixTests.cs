@@ -30,6 +30,15 @@ public sealed class RoleMatrixTests : HostFixture
             currency = "USD",
             items = new[] { new { sku = "SKU-1", name = "Mug", quantity = 1, unitPrice = 10m } },
         })),
+        new("segments read", Permissions.SegmentsRead, (client, _) => client.PostAsJsonAsync("/api/v1/segments/preview", new
+        {
+            rules = new { field = "total_spent", @operator = ">", value = 0 },
+        })),
+        new("segments write", Permissions.SegmentsWrite, (client, _) => client.PostAsJsonAsync("/api/v1/segments", new
+        {
+            name = "matrix " + Guid.NewGuid().ToString("N"),
+            rules = new { field = "total_spent", @operator = ">", value = 0 },
+        })),
         new("users", Permissions.UsersManage, (client, _) => client.GetAsync(AdminRequests.Users)),
         new("apikeys", Permissions.ApiKeysManage, (client, _) => client.GetAsync(AdminRequests.ApiKeys)),
         new("audit", Permissions.AuditRead, (client, _) => client.GetAsync(AdminRequests.Audit)),
