@@ -41,7 +41,7 @@ internal sealed class AudienceIndex : IDisposable
 
     public TextColumn Name { get; } = new();
 
-    public TextColumn Phone { get; } = new();
+    public PhoneColumn Phone { get; } = new();
 
     public CategoryColumn EmailDomain { get; } = new();
 
@@ -53,9 +53,10 @@ internal sealed class AudienceIndex : IDisposable
 
     public CategoryColumn Gender { get; } = new();
 
-    public ValueColumn<int> Age { get; } = new(int.MinValue);
+    public WholeColumn<ushort> Age { get; } = new();
 
-    public ValueColumn<long> BirthDate { get; } = new(long.MinValue);
+    /// <summary>Instants are whole seconds since 2000 (<see cref="Instants"/>).</summary>
+    public WholeColumn<int> BirthDate { get; } = new();
 
     public ListColumn Tags { get; } = new();
 
@@ -68,17 +69,17 @@ internal sealed class AudienceIndex : IDisposable
 
     public ValueColumn<byte> PushConsent { get; } = new(0);
 
-    public ValueColumn<long> CreatedAt { get; } = new(long.MinValue);
+    public WholeColumn<int> CreatedAt { get; } = new();
 
     public ValueColumn<double> TotalSpent { get; } = new(double.NaN);
 
-    public ValueColumn<int> OrderCount { get; } = new(int.MinValue);
+    public WholeColumn<ushort> OrderCount { get; } = new();
 
-    public ValueColumn<int> VisitCount { get; } = new(int.MinValue);
+    public WholeColumn<ushort> VisitCount { get; } = new();
 
-    public ValueColumn<long> LastOrderAt { get; } = new(long.MinValue);
+    public WholeColumn<int> LastOrderAt { get; } = new();
 
-    public ValueColumn<long> LastVisit { get; } = new(long.MinValue);
+    public WholeColumn<int> LastVisit { get; } = new();
 
     public ValueColumn<double> EngagementScore { get; } = new(double.NaN);
 
@@ -153,7 +154,6 @@ internal sealed class AudienceIndex : IDisposable
         {
             Email.TrimExcess();
             Name.TrimExcess();
-            Phone.TrimExcess();
         }
         finally
         {
@@ -188,19 +188,19 @@ internal sealed class AudienceIndex : IDisposable
             City.Set(row, profile.City, profile.CityName);
             Country.Set(row, profile.Country);
             Gender.Set(row, profile.Gender);
-            Age[row] = profile.Age ?? int.MinValue;
-            BirthDate[row] = profile.BirthDate?.UtcTicks ?? long.MinValue;
+            Age[row] = profile.Age;
+            BirthDate[row] = Instants.Of(profile.BirthDate);
             Tags.Set(row, profile.Tags);
             Preferences.Set(row, profile.Preferences);
             EmailConsent[row] = ConsentCode(profile.EmailConsent);
             SmsConsent[row] = ConsentCode(profile.SmsConsent);
             PushConsent[row] = ConsentCode(profile.PushConsent);
-            CreatedAt[row] = profile.CreatedAt.UtcTicks;
+            CreatedAt[row] = Instants.Of(profile.CreatedAt);
             TotalSpent[row] = (double)profile.TotalSpent;
             OrderCount[row] = profile.OrderCount;
             VisitCount[row] = profile.VisitCount;
-            LastOrderAt[row] = profile.LastOrderAt?.UtcTicks ?? long.MinValue;
-            LastVisit[row] = profile.LastVisit?.UtcTicks ?? long.MinValue;
+            LastOrderAt[row] = Instants.Of(profile.LastOrderAt);
+            LastVisit[row] = Instants.Of(profile.LastVisit);
             EngagementScore[row] = profile.EngagementScore ?? double.NaN;
             ChurnRisk[row] = profile.ChurnRisk ?? double.NaN;
 
@@ -245,7 +245,7 @@ internal sealed class AudienceIndex : IDisposable
             LiveCount--;
             Email.Clear(row);
             Name.Clear(row);
-            Phone.Clear(row);
+            Phone.Set(row, null);
             foreach (var category in (CategoryColumn[])[EmailDomain, TimeZone, City, Country, Gender])
             {
                 category.Set(row, null);

@@ -156,7 +156,7 @@ internal sealed class AudiencePlan
             {
                 case SegmentFieldCatalog.Email: Email(index, result, candidates); break;
                 case SegmentFieldCatalog.Name: Text(index.Name, result, candidates); break;
-                case SegmentFieldCatalog.Phone: Text(index.Phone, result, candidates); break;
+                case SegmentFieldCatalog.Phone: Phone(index.Phone, result, candidates); break;
                 case SegmentFieldCatalog.EmailDomain: Category(index.EmailDomain, result, candidates); break;
                 case SegmentFieldCatalog.TimeZone: Category(index.TimeZone, result, candidates); break;
                 case SegmentFieldCatalog.City: Category(index.City, result, candidates); break;
@@ -234,7 +234,27 @@ internal sealed class AudiencePlan
             });
         }
 
-        private void Integers(ValueColumn<int> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        private bool NoValues<T>(WholeColumn<T> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+            where T : unmanaged, System.Numerics.IBinaryInteger<T>, System.Numerics.IMinMaxValue<T>
+        {
+            if (column.Allocated)
+            {
+                return false;
+            }
+
+            if (_positive == SegmentOperators.IsEmpty)
+            {
+                candidates.CopyTo(result);
+            }
+            else
+            {
+                result.Clear();
+            }
+
+            return true;
+        }
+
+        private void Integers(WholeColumn<ushort> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
             if (NoValues(column, result, candidates))
             {
@@ -243,11 +263,20 @@ internal sealed class AudiencePlan
 
             if (_positive == SegmentOperators.IsEmpty)
             {
-                ColumnScan.Equal(column.Values, column.Missing, result, candidates);
+                column.ScanMissing(result, candidates);
                 return;
             }
 
-            IntegerRanges(column.Values, RuleBounds.Numbers(condition), result, candidates);
+            Ranges(result, candidates, RuleBounds.Numbers(condition), (range, into, within) =>
+            {
+                if (range.Whole(long.MinValue + 1, long.MaxValue - 1) is not { } whole)
+                {
+                    return false;
+                }
+
+                column.ScanRange(whole.Low, whole.High, into, within);
+                return true;
+            });
         }
 
         private static void IntegerRanges(int[] values, IReadOnlyList<NumberRange> ranges, Span<ulong> result, ReadOnlySpan<ulong> candidates) =>
@@ -262,7 +291,7 @@ internal sealed class AudiencePlan
                 return true;
             });
 
-        private void Dates(Context context, ValueColumn<long> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        private void Dates(Context context, WholeColumn<int> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
             if (NoValues(column, result, candidates))
             {
@@ -271,37 +300,38 @@ internal sealed class AudiencePlan
 
             if (_positive == SegmentOperators.IsEmpty)
             {
-                ColumnScan.Equal(column.Values, column.Missing, result, candidates);
+                column.ScanMissing(result, candidates);
                 return;
             }
 
-            Instants(column.Values, RuleBounds.Instants(condition, context.Now), result, candidates);
+            Seconds(column, RuleBounds.Instants(condition, context.Now), result, candidates);
         }
 
-        private static void Instants(long[] values, InstantRange range, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        /// <summary>An instant range over a column of whole seconds: the seconds from the first at or after its start to the last at or before its end.</summary>
+        private static void Seconds(WholeColumn<int> column, InstantRange range, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
-            var from = range.From?.UtcTicks ?? long.MinValue + 1;
-            var to = range.To?.UtcTicks ?? long.MaxValue;
+            var from = range.From is { } start ? Audience.Instants.Ceiling(start) : long.MinValue + 1;
+            var to = range.To is { } end ? Audience.Instants.Floor(end) : long.MaxValue - 1;
             if (from > to)
             {
                 result.Clear();
                 return;
             }
 
-            ColumnScan.Range(values, from, to, result, candidates);
+            column.ScanRange(from, to, result, candidates);
         }
 
         private void DaysSince(Context context, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
-            if (NoValues(context.Index.LastOrderAt, result, candidates))
+            var column = context.Index.LastOrderAt;
+            if (NoValues(column, result, candidates))
             {
                 return;
             }
 
-            var values = context.Index.LastOrderAt.Values;
             if (_positive == SegmentOperators.IsEmpty)
             {
-                ColumnScan.Equal(values, long.MinValue, result, candidates);
+                column.ScanMissing(result, candidates);
                 return;
             }
 
@@ -312,7 +342,7 @@ internal sealed class AudiencePlan
                     return false;
                 }
 
-                Instants(values, instants, into, within);
+                Seconds(column, instants, into, within);
                 return true;
             });
         }
@@ -566,6 +596,37 @@ internal sealed class AudiencePlan
                         }
 
                         match = Matches(buffer.AsSpan(0, length));
+                    }
+
+                    bits |= match ? 1UL << bit : 0;
+                }
+
+                result[w] = bits;
+            }
+        }
+
+        private void Phone(PhoneColumn column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            var empty = _positive == SegmentOperators.IsEmpty;
+            var buffer = new byte[64];
+            for (var w = 0; w < result.Length; w++)
+            {
+                var candidate = candidates[w];
+                ulong bits = 0;
+                while (candidate != 0)
+                {
+                    var bit = System.Numerics.BitOperations.TrailingZeroCount(candidate);
+                    candidate &= candidate - 1;
+                    var row = (w << 6) + bit;
+                    bool match;
+                    if (!column.Has(row))
+                    {
+                        match = empty;
+                    }
+                    else
+                    {
+                        var length = column.Get(row, ref buffer);
+                        match = !empty && Matches(buffer.AsSpan(0, length));
                     }
 
                     bits |= match ? 1UL << bit : 0;

@@ -102,17 +102,26 @@ internal sealed class AudienceProfile : IDocument
             EmailConsent = Consent(customer.Consent.Email),
             SmsConsent = Consent(customer.Consent.Sms),
             PushConsent = Consent(customer.Consent.Push),
-            CreatedAt = customer.CreatedAt.ToUniversalTime(),
+            CreatedAt = ToSecond(customer.CreatedAt),
             TotalSpent = customer.Behaviour.TotalSpent,
             OrderCount = customer.Behaviour.OrderCount,
             VisitCount = customer.Behaviour.VisitCount,
-            LastOrderAt = customer.Behaviour.LastOrderAt?.ToUniversalTime(),
-            LastVisit = customer.Behaviour.LastVisit?.ToUniversalTime(),
+            LastOrderAt = ToSecond(customer.Behaviour.LastOrderAt),
+            LastVisit = ToSecond(customer.Behaviour.LastVisit),
             EngagementScore = customer.Behaviour.EngagementScore,
             ChurnRisk = existing?.ChurnRisk,
             Attributes = customer.CustomAttributes.ToDictionary(a => a.Key, a => AudienceAttribute.From(a.Value), StringComparer.Ordinal),
         };
     }
+
+    /// <summary>
+    /// An instant to the whole second, in UTC: segment rules compare instants to the second, so the index keeps
+    /// them in four bytes and every engine reads the same stored values.
+    /// </summary>
+    public static DateTimeOffset ToSecond(DateTimeOffset instant) =>
+        new(instant.UtcTicks - (instant.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+    public static DateTimeOffset? ToSecond(DateTimeOffset? instant) => instant is { } at ? ToSecond(at) : null;
 
     public static string? Key(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();
 
@@ -144,7 +153,7 @@ internal sealed class AudienceAttribute
     {
         CustomAttributeType.Number => new AudienceAttribute { Number = value.Number },
         CustomAttributeType.Boolean => new AudienceAttribute { Flag = value.Flag },
-        CustomAttributeType.Date => new AudienceAttribute { Date = value.Date?.ToUniversalTime() },
+        CustomAttributeType.Date => new AudienceAttribute { Date = AudienceProfile.ToSecond(value.Date) },
         _ => new AudienceAttribute { Text = AudienceProfile.Key(value.Text) },
     };
 }

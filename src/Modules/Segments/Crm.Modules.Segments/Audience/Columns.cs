@@ -371,7 +371,7 @@ internal sealed class AttributeColumn(Contracts.SegmentFieldType type)
     /// <summary>0 none, 1 false, 2 true.</summary>
     public ValueColumn<byte>? Flags { get; private set; }
 
-    public ValueColumn<long>? Dates { get; private set; }
+    public WholeColumn<int>? Dates { get; private set; }
 
     public long Bytes => (Numbers?.Bytes ?? 0) + (Texts?.Bytes ?? 0) + (Flags?.Bytes ?? 0) + (Dates?.Bytes ?? 0);
 
@@ -398,7 +398,13 @@ internal sealed class AttributeColumn(Contracts.SegmentFieldType type)
 
         if (value?.Date is not null || Dates is not null)
         {
-            (Dates ??= Sized(new ValueColumn<long>(long.MinValue)))[row] = value?.Date?.UtcTicks ?? long.MinValue;
+            if (Dates is null)
+            {
+                Dates = new WholeColumn<int>();
+                Dates.Resize(_capacity);
+            }
+
+            Dates[row] = Instants.Of(value?.Date);
         }
 
         if (value?.Text is not null || Texts is not null)

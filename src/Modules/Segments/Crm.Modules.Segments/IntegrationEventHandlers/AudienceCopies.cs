@@ -93,7 +93,7 @@ internal sealed class AudienceCopies(AudienceIndex index)
             Id = order.OrderId,
             CustomerId = customerId,
             CustomerEmail = customerId is null ? email : null,
-            OrderedAt = order.OrderedAt.ToUniversalTime(),
+            OrderedAt = AudienceProfile.ToSecond(order.OrderedAt),
             Amount = order.BaseAmount,
             Counted = order.Status is OrderStatus.Placed or OrderStatus.Paid,
         };

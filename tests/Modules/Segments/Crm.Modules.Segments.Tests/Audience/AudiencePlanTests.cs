@@ -272,6 +272,55 @@ public sealed class AudiencePlanTests
         });
     }
 
+    [Test]
+    public void Values_beyond_the_compact_ranges_widen_their_column_and_keep_every_answer()
+    {
+        var old = Audiences.Profile("old", p =>
+        {
+            p.VisitCount = 70_000;
+            p.Age = 101;
+            p.BirthDate = new DateTimeOffset(1920, 5, 5, 0, 0, 0, TimeSpan.Zero);
+            p.LastVisit = new DateTimeOffset(2080, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            p.Phone = "+4915112345678";
+        });
+        var young = Audiences.Profile("young", p =>
+        {
+            p.VisitCount = 3;
+            p.Age = 20;
+            p.BirthDate = new DateTimeOffset(2006, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            p.LastVisit = Now.AddDays(-1);
+            p.Phone = "0151 1234 (ask for bo)";
+        });
+        using var audiences = new Audiences(young, old);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(audiences.Match(Json("{'field':'visit_count','operator':'>','value':65534}")), Is.EqualTo(new[] { "old" }));
+            Assert.That(audiences.Match(Json("{'field':'visit_count','operator':'<','value':5}")), Is.EqualTo(new[] { "young" }));
+            Assert.That(audiences.Match(Json("{'field':'birth_date','operator':'before','value':'1925-01-01'}")), Is.EqualTo(new[] { "old" }));
+            Assert.That(audiences.Match(Json("{'field':'last_visit','operator':'after','value':'2070-01-01'}")), Is.EqualTo(new[] { "old" }));
+            Assert.That(audiences.Match(Json("{'field':'last_visit','operator':'before','value':'2070-01-01'}")), Is.EqualTo(new[] { "young" }));
+            Assert.That(audiences.Match(Json("{'field':'phone','operator':'=','value':'+4915112345678'}")), Is.EqualTo(new[] { "old" }));
+            Assert.That(audiences.Match(Json("{'field':'phone','operator':'contains','value':'ask for bo'}")), Is.EqualTo(new[] { "young" }));
+        });
+    }
+
+    [Test]
+    public void Instants_compare_to_the_second()
+    {
+        var profile = Audiences.Profile("sub", p => p.LastVisit = AudienceProfile.ToSecond(new DateTimeOffset(2026, 5, 1, 0, 0, 0, 700, TimeSpan.Zero)));
+        using var audiences = new Audiences(profile);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(profile.LastVisit, Is.EqualTo(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero)));
+            Assert.That(audiences.Match(Json("{'field':'last_visit','operator':'after','value':'2026-05-01'}")), Is.Empty);
+            Assert.That(audiences.Match(Json("{'field':'last_visit','operator':'between','value':['2026-05-01','2026-05-01T00:00:00Z']}")), Is.EqualTo(new[] { "sub" }));
+        });
+    }
+
+    private static string Json(string rule) => rule.Replace('\'', '"');
+
     private void Order(string customerId, int days, decimal amount, bool counted) =>
         _audiences.Index.ApplyOrder(new AudienceOrder
         {

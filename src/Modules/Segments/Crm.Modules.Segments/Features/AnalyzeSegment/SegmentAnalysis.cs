@@ -63,7 +63,7 @@ internal static class SegmentAnalysis
         var genders = new long[index.Gender.Count];
         long email = 0, sms = 0, push = 0, orders = 0, size = 0;
         double total = 0;
-        var nowTicks = evaluation.EvaluatedAt.UtcTicks;
+        var nowSeconds = Instants.Floor(evaluation.EvaluatedAt);
 
         foreach (var row in Bitmaps.Rows(evaluation.Rows, Math.Min(evaluation.Rows.Length, index.Words)))
         {
@@ -71,13 +71,12 @@ internal static class SegmentAnalysis
             var spent = index.TotalSpent[row];
             total += spent;
             spend[Band(SpendBuckets, spent)]++;
-            var orderCount = index.OrderCount[row];
-            orders += orderCount;
-            visits[Band(VisitBuckets, index.VisitCount[row])]++;
+            orders += index.OrderCount[row] ?? 0;
+            visits[Band(VisitBuckets, (int)Math.Min(int.MaxValue, index.VisitCount[row] ?? 0))]++;
             var last = index.LastOrderAt[row];
-            recency[last == long.MinValue ? RecencyBuckets.Length : Band(RecencyBuckets, (int)Math.Min(int.MaxValue, Math.Max(0, (nowTicks - last) / TimeSpan.TicksPerDay)))]++;
+            recency[last is not { } at ? RecencyBuckets.Length : Band(RecencyBuckets, (int)Math.Clamp((nowSeconds - at) / 86_400, 0, int.MaxValue))]++;
             var age = index.Age[row];
-            ages[age == int.MinValue ? AgeBands.Length : Band(AgeBands, age)]++;
+            ages[age is not { } years ? AgeBands.Length : Band(AgeBands, (int)Math.Clamp(years, int.MinValue, int.MaxValue))]++;
             var score = index.EngagementScore[row];
             engagement[double.IsNaN(score) ? EngagementBands.Length : Band(EngagementBands, score)]++;
             cities[index.City.CodeAt(row)]++;
