@@ -4,7 +4,8 @@ namespace Crm.Modules.Segments.Audience;
 
 /// <summary>
 /// Customer id to index row. Ids are UUID v7 hex, kept as 16-byte Guids in an open-addressing table of row numbers
-/// (no per-entry objects); an id of another shape falls back to a dictionary.
+/// (no per-entry objects, at most three quarters full, any size: a hash maps onto it by multiplication); an id of
+/// another shape falls back to a dictionary.
 /// </summary>
 internal sealed class RowIds
 {
@@ -30,8 +31,7 @@ internal sealed class RowIds
             return _oddIds.GetValueOrDefault(id, -1);
         }
 
-        var mask = _slots.Length - 1;
-        for (var i = Hash(guid) & mask; ; i = (i + 1) & mask)
+        for (var i = Start(guid); ; i = Next(i))
         {
             var slot = _slots[i];
             if (slot == Empty)
@@ -56,7 +56,7 @@ internal sealed class RowIds
         }
 
         _ids[row] = guid;
-        if ((_used + 1) * 2 > _slots.Length)
+        if ((_used + 1) * 4L > _slots.Length * 3L)
         {
             Rehash(_slots.Length * 2);
         }
@@ -74,8 +74,7 @@ internal sealed class RowIds
         }
 
         var guid = _ids[row];
-        var mask = _slots.Length - 1;
-        for (var i = Hash(guid) & mask; _slots[i] != Empty; i = (i + 1) & mask)
+        for (var i = Start(guid); _slots[i] != Empty; i = Next(i))
         {
             if (_slots[i] == row + 1)
             {
@@ -89,12 +88,7 @@ internal sealed class RowIds
     /// <summary>Sizes the table for <paramref name="count"/> ids at once (a rebuild), so it rehashes once.</summary>
     public void Reserve(int count)
     {
-        var size = _slots.Length;
-        while (count * 2 > size)
-        {
-            size *= 2;
-        }
-
+        var size = (int)Math.Min(Array.MaxLength, (count * 4L / 3) + 1024);
         if (size > _slots.Length)
         {
             Rehash(size);
@@ -103,11 +97,10 @@ internal sealed class RowIds
 
     private void Insert(Guid guid, int row)
     {
-        var mask = _slots.Length - 1;
-        var i = Hash(guid) & mask;
+        var i = Start(guid);
         while (_slots[i] > 0)
         {
-            i = (i + 1) & mask;
+            i = Next(i);
         }
 
         _slots[i] = row + 1;
@@ -126,7 +119,9 @@ internal sealed class RowIds
         }
     }
 
-    private static int Hash(Guid guid) => guid.GetHashCode() & int.MaxValue;
+    private int Start(Guid guid) => (int)(((ulong)(uint)guid.GetHashCode() * (ulong)_slots.Length) >> 32);
+
+    private int Next(int i) => i + 1 == _slots.Length ? 0 : i + 1;
 
     private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
 
