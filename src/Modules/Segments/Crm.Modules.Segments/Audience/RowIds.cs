@@ -119,7 +119,9 @@ internal sealed class RowIds
         }
     }
 
-    private int Start(Guid guid) => (int)(((ulong)(uint)guid.GetHashCode() * (ulong)_slots.Length) >> 32);
+    // The multiplication spreads ids that differ only in low bits (a Guid's hash XORs its parts) over the high bits,
+    // which the range reduction reads.
+    private int Start(Guid guid) => (int)(((ulong)((uint)guid.GetHashCode() * 0x9E3779B1u) * (ulong)_slots.Length) >> 32);
 
     private int Next(int i) => i + 1 == _slots.Length ? 0 : i + 1;
 
