@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Crm.Modules.Segments.Rules;
 using Crm.SharedKernel.Errors;
 
 namespace Crm.Modules.Segments.Audience;
@@ -141,6 +140,11 @@ internal sealed class AudienceReader(AudienceIndex index, TimeProvider time)
         }
         catch (TimeoutException)
         {
+            return false;
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The load failed (logged by the loader): the index cannot answer until the host restarts.
             return false;
         }
     }
