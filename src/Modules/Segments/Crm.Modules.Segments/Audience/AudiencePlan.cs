@@ -139,15 +139,7 @@ internal sealed class AudiencePlan
                         return;
                     default:
                         // No customer holds a value of this type under the key: every row is empty.
-                        if (_positive == SegmentOperators.IsEmpty)
-                        {
-                            candidates.CopyTo(result);
-                        }
-                        else
-                        {
-                            result.Clear();
-                        }
-
+                        AllOrNone(_positive == SegmentOperators.IsEmpty, result, candidates);
                         return;
                 }
             }
@@ -185,15 +177,21 @@ internal sealed class AudiencePlan
         }
 
         /// <summary>For a column nobody has a value in: is_empty holds for every candidate, every other operator for none.</summary>
-        private bool NoValues<T>(ValueColumn<T> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
-            where T : unmanaged
+        private bool NoValues(bool allocated, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
-            if (column.Allocated)
+            if (allocated)
             {
                 return false;
             }
 
-            if (_positive == SegmentOperators.IsEmpty)
+            AllOrNone(_positive == SegmentOperators.IsEmpty, result, candidates);
+            return true;
+        }
+
+        /// <summary>Every candidate, or none.</summary>
+        private static void AllOrNone(bool all, Span<ulong> result, ReadOnlySpan<ulong> candidates)
+        {
+            if (all)
             {
                 candidates.CopyTo(result);
             }
@@ -201,13 +199,11 @@ internal sealed class AudiencePlan
             {
                 result.Clear();
             }
-
-            return true;
         }
 
         private void Numbers(ValueColumn<double> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
-            if (NoValues(column, result, candidates))
+            if (NoValues(column.Allocated, result, candidates))
             {
                 return;
             }
@@ -234,29 +230,9 @@ internal sealed class AudiencePlan
             });
         }
 
-        private bool NoValues<T>(WholeColumn<T> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
-            where T : unmanaged, System.Numerics.IBinaryInteger<T>, System.Numerics.IMinMaxValue<T>
-        {
-            if (column.Allocated)
-            {
-                return false;
-            }
-
-            if (_positive == SegmentOperators.IsEmpty)
-            {
-                candidates.CopyTo(result);
-            }
-            else
-            {
-                result.Clear();
-            }
-
-            return true;
-        }
-
         private void Integers(WholeColumn<ushort> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
-            if (NoValues(column, result, candidates))
+            if (NoValues(column.Allocated, result, candidates))
             {
                 return;
             }
@@ -293,7 +269,7 @@ internal sealed class AudiencePlan
 
         private void Dates(Context context, WholeColumn<int> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
-            if (NoValues(column, result, candidates))
+            if (NoValues(column.Allocated, result, candidates))
             {
                 return;
             }
@@ -324,7 +300,7 @@ internal sealed class AudiencePlan
         private void DaysSince(Context context, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
             var column = context.Index.LastOrderAt;
-            if (NoValues(column, result, candidates))
+            if (NoValues(column.Allocated, result, candidates))
             {
                 return;
             }
@@ -402,7 +378,7 @@ internal sealed class AudiencePlan
 
         private void Flags(ValueColumn<byte> column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
-            if (NoValues(column, result, candidates))
+            if (NoValues(column.Allocated, result, candidates))
             {
                 return;
             }
@@ -418,15 +394,7 @@ internal sealed class AudiencePlan
             if (!column.Allocated)
             {
                 // Nobody said either way on this channel yet: everyone is "unknown".
-                if (codes.Contains((byte)0))
-                {
-                    candidates.CopyTo(result);
-                }
-                else
-                {
-                    result.Clear();
-                }
-
+                AllOrNone(codes.Contains((byte)0), result, candidates);
                 return;
             }
 
@@ -439,18 +407,8 @@ internal sealed class AudiencePlan
 
         private void Category(CategoryColumn column, Span<ulong> result, ReadOnlySpan<ulong> candidates)
         {
-            if (!column.Allocated)
+            if (NoValues(column.Allocated, result, candidates))
             {
-                // No row has a value yet: all are empty.
-                if (_positive == SegmentOperators.IsEmpty)
-                {
-                    candidates.CopyTo(result);
-                }
-                else
-                {
-                    result.Clear();
-                }
-
                 return;
             }
 

@@ -27,6 +27,23 @@ internal sealed class SavedSegments
 
     public void Remove(string id) => _byId.TryRemove(id, out _);
 
+    /// <summary>
+    /// Takes in a segment just committed: compiles it and notes as its baseline who <paramref name="before"/> (the
+    /// rules it replaced; its own when new) matches now, so the tracker announces every change from this moment.
+    /// </summary>
+    public void Saved(Segment segment, AudienceIndex index, AudiencePlan? before, DateTimeOffset now)
+    {
+        if (Compile(segment, index) is not { } compiled || !index.Loaded.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        using (index.Read())
+        {
+            Put(compiled with { Baseline = (before ?? compiled.Plan).Evaluate(index, now) });
+        }
+    }
+
     /// <summary>The compiled form of <paramref name="segment"/> at its stored version, compiling it when it is new or changed.</summary>
     public CompiledSegment? Compile(Segment segment, AudienceIndex index)
     {

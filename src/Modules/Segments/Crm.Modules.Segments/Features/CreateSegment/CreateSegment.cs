@@ -48,13 +48,7 @@ internal sealed class CreateSegmentHandler(IDocumentStore store, AudienceIndex i
             }
         }
 
-        if (saved.Compile(segment, index) is { } compiled && index.Loaded.IsCompletedSuccessfully)
-        {
-            using (index.Read())
-            {
-                saved.Put(compiled with { Baseline = compiled.Plan.Evaluate(index, time.GetUtcNow()) });
-            }
-        }
+        saved.Saved(segment, index, before: null, time.GetUtcNow());
 
         return SegmentResponse.From(segment);
     }

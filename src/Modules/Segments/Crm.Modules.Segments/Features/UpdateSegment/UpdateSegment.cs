@@ -58,13 +58,7 @@ internal sealed class UpdateSegmentHandler(IDocumentStore store, AudienceIndex i
                 return SegmentErrors.StaleVersion;
             }
 
-            if (saved.Compile(segment, index) is { } compiled && previous is not null && index.Loaded.IsCompletedSuccessfully)
-            {
-                using (index.Read())
-                {
-                    saved.Put(compiled with { Baseline = previous.Plan.Evaluate(index, time.GetUtcNow()) });
-                }
-            }
+            saved.Saved(segment, index, previous?.Plan, time.GetUtcNow());
 
             return SegmentResponse.From(segment);
         }
